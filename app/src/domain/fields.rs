@@ -1,0 +1,473 @@
+//! A service's request form: the field schema and server-side validation of submitted values.
+
+use super::Lang;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Text in several languages, keyed by language code ("lv", "en", ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalText(pub BTreeMap<String, String>);
+
+impl LocalText {
+    pub fn new(lv: &str, en: &str) -> Self {
+        let mut m = BTreeMap::new();
+        m.insert("lv".to_string(), lv.to_string());
+        m.insert("en".to_string(), en.to_string());
+        LocalText(m)
+    }
+    /// The text in `lang`, else Latvian, else any.
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0
+            .get(lang.code())
+            .or_else(|| self.0.get(Lang::Lv.code()))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    Text,
+    LongText,
+    Number,
+    Date,
+    Choice,
+    YesNo,
+    Email,
+    Phone,
+}
+
+impl FieldType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::Text => "text",
+            FieldType::LongText => "long_text",
+            FieldType::Number => "number",
+            FieldType::Date => "date",
+            FieldType::Choice => "choice",
+            FieldType::YesNo => "yes_no",
+            FieldType::Email => "email",
+            FieldType::Phone => "phone",
+        }
+    }
+    fn default_max_chars(self) -> usize {
+        match self {
+            FieldType::LongText => 5000,
+            _ => 300,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChoiceOption {
+    pub value: String,
+    pub label: LocalText,
+}
+
+/// One field of a service's form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSpec {
+    /// Stable machine name, `[a-z0-9_]+`.
+    pub name: String,
+    pub label: LocalText,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<LocalText>,
+    #[serde(rename = "type")]
+    pub kind: FieldType,
+    #[serde(default)]
+    pub required: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<ChoiceOption>,
+    /// For numbers: inclusive bounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// For texts: maximum characters (a default applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_chars: Option<usize>,
+}
+
+impl FieldSpec {
+    pub fn max_chars(&self) -> usize {
+        self.max_chars.unwrap_or(self.kind.default_max_chars())
+    }
+}
+
+/// Why a value was not accepted. The UI and the API localise these.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "code")]
+pub enum FieldError {
+    Required,
+    TooLong { max: usize },
+    TooShort { min: usize },
+    Taken,
+    NotANumber,
+    OutOfRange { min: Option<i64>, max: Option<i64> },
+    InvalidDate,
+    InvalidChoice,
+    InvalidYesNo,
+    InvalidEmail,
+    InvalidPhone,
+    UnknownField,
+}
+
+impl FieldError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FieldError::Required => "required",
+            FieldError::TooLong { .. } => "too_long",
+            FieldError::TooShort { .. } => "too_short",
+            FieldError::Taken => "taken",
+            FieldError::NotANumber => "not_a_number",
+            FieldError::OutOfRange { .. } => "out_of_range",
+            FieldError::InvalidDate => "invalid_date",
+            FieldError::InvalidChoice => "invalid_choice",
+            FieldError::InvalidYesNo => "invalid_yes_no",
+            FieldError::InvalidEmail => "invalid_email",
+            FieldError::InvalidPhone => "invalid_phone",
+            FieldError::UnknownField => "unknown_field",
+        }
+    }
+}
+
+/// Errors by field name.
+pub type FieldErrors = BTreeMap<String, FieldError>;
+
+/// Values that passed validation, normalised (trimmed, canonical yes/no and numbers).
+pub type CleanValues = BTreeMap<String, String>;
+
+/// Validate submitted values (as strings, as a form posts them) against the schema.
+/// Unknown fields are refused, so nothing unexpected is stored.
+pub fn validate(
+    schema: &[FieldSpec],
+    values: &BTreeMap<String, String>,
+) -> Result<CleanValues, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut clean = CleanValues::new();
+    for name in values.keys() {
+        if !schema.iter().any(|f| &f.name == name) {
+            errors.insert(name.clone(), FieldError::UnknownField);
+        }
+    }
+    for field in schema {
+        let raw = values.get(&field.name).map(|v| v.trim()).unwrap_or("");
+        match check(field, raw) {
+            Ok(Some(v)) => {
+                clean.insert(field.name.clone(), v);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                errors.insert(field.name.clone(), e);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(clean)
+    } else {
+        Err(errors)
+    }
+}
+
+fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
+    if field.kind == FieldType::YesNo {
+        // An unchecked checkbox posts nothing: that is "no", unless "yes" is required.
+        let yes = match raw.to_ascii_lowercase().as_str() {
+            "" | "no" | "false" | "off" | "0" => false,
+            "yes" | "true" | "on" | "1" => true,
+            _ => return Err(FieldError::InvalidYesNo),
+        };
+        if field.required && !yes {
+            return Err(FieldError::Required);
+        }
+        return Ok(Some(if yes { "yes" } else { "no" }.to_string()));
+    }
+    if raw.is_empty() {
+        return if field.required {
+            Err(FieldError::Required)
+        } else {
+            Ok(None)
+        };
+    }
+    let max = field.max_chars();
+    if raw.chars().count() > max {
+        return Err(FieldError::TooLong { max });
+    }
+    let value = match field.kind {
+        FieldType::Text | FieldType::LongText => raw.to_string(),
+        FieldType::Number => {
+            let n: i64 = raw
+                .replace([' ', '\u{a0}'], "")
+                .parse()
+                .map_err(|_| FieldError::NotANumber)?;
+            if field.min.is_some_and(|m| n < m) || field.max.is_some_and(|m| n > m) {
+                return Err(FieldError::OutOfRange {
+                    min: field.min,
+                    max: field.max,
+                });
+            }
+            n.to_string()
+        }
+        FieldType::Date => {
+            let d = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map_err(|_| FieldError::InvalidDate)?;
+            d.format("%Y-%m-%d").to_string()
+        }
+        FieldType::Choice => {
+            if !field.options.iter().any(|o| o.value == raw) {
+                return Err(FieldError::InvalidChoice);
+            }
+            raw.to_string()
+        }
+        FieldType::Email => {
+            if !is_email(raw) {
+                return Err(FieldError::InvalidEmail);
+            }
+            raw.to_string()
+        }
+        FieldType::Phone => normalise_phone(raw).ok_or(FieldError::InvalidPhone)?,
+        FieldType::YesNo => unreachable!("handled above"),
+    };
+    Ok(Some(value))
+}
+
+/// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && s.len() <= 254
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Accept `+371 2000 0000`, `(67) 123-456` and the like; keep `+` and digits.
+pub fn normalise_phone(s: &str) -> Option<String> {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        match c {
+            '0'..='9' => out.push(c),
+            '+' if i == 0 => out.push(c),
+            ' ' | '-' | '(' | ')' | '.' => {}
+            _ => return None,
+        }
+    }
+    let digits = out.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits).then_some(out)
+}
+
+/// Check a schema itself (used when services are created or imported).
+pub fn check_schema(schema: &[FieldSpec]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for f in schema {
+        if f.name.is_empty()
+            || !f
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(format!("invalid field name {:?}", f.name));
+        }
+        if !seen.insert(&f.name) {
+            return Err(format!("duplicate field {:?}", f.name));
+        }
+        if f.kind == FieldType::Choice && f.options.is_empty() {
+            return Err(format!("choice field {:?} has no options", f.name));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field(name: &str, kind: FieldType, required: bool) -> FieldSpec {
+        FieldSpec {
+            name: name.into(),
+            label: LocalText::new(name, name),
+            help: None,
+            kind,
+            required,
+            options: vec![],
+            min: None,
+            max: None,
+            max_chars: None,
+        }
+    }
+
+    fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn required_fields_must_be_present() {
+        let schema = vec![
+            field("a", FieldType::Text, true),
+            field("b", FieldType::Text, false),
+        ];
+        let err = validate(&schema, &values(&[("b", "x")])).unwrap_err();
+        assert_eq!(err.get("a"), Some(&FieldError::Required));
+        assert_eq!(err.len(), 1);
+        let err = validate(&schema, &values(&[("a", "   ")])).unwrap_err();
+        assert_eq!(err.get("a"), Some(&FieldError::Required));
+        let ok = validate(&schema, &values(&[("a", "  hi ")])).unwrap();
+        assert_eq!(ok.get("a").map(String::as_str), Some("hi"));
+        assert!(!ok.contains_key("b"));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let schema = vec![field("a", FieldType::Text, false)];
+        let err = validate(&schema, &values(&[("zzz", "x")])).unwrap_err();
+        assert_eq!(err.get("zzz"), Some(&FieldError::UnknownField));
+    }
+
+    #[test]
+    fn numbers_and_ranges() {
+        let mut f = field("n", FieldType::Number, true);
+        f.min = Some(1);
+        f.max = Some(10);
+        let schema = vec![f];
+        assert_eq!(
+            validate(&schema, &values(&[("n", "abc")])).unwrap_err()["n"],
+            FieldError::NotANumber
+        );
+        assert_eq!(
+            validate(&schema, &values(&[("n", "1.5")])).unwrap_err()["n"],
+            FieldError::NotANumber
+        );
+        assert!(matches!(
+            validate(&schema, &values(&[("n", "11")])).unwrap_err()["n"],
+            FieldError::OutOfRange { .. }
+        ));
+        assert!(matches!(
+            validate(&schema, &values(&[("n", "0")])).unwrap_err()["n"],
+            FieldError::OutOfRange { .. }
+        ));
+        assert_eq!(
+            validate(&schema, &values(&[("n", " 10 ")])).unwrap()["n"],
+            "10"
+        );
+    }
+
+    #[test]
+    fn dates() {
+        let schema = vec![field("d", FieldType::Date, true)];
+        assert_eq!(
+            validate(&schema, &values(&[("d", "2026-02-30")])).unwrap_err()["d"],
+            FieldError::InvalidDate
+        );
+        assert_eq!(
+            validate(&schema, &values(&[("d", "30.01.2026")])).unwrap_err()["d"],
+            FieldError::InvalidDate
+        );
+        assert_eq!(
+            validate(&schema, &values(&[("d", "2026-01-30")])).unwrap()["d"],
+            "2026-01-30"
+        );
+    }
+
+    #[test]
+    fn choices() {
+        let mut f = field("c", FieldType::Choice, true);
+        f.options = vec![ChoiceOption {
+            value: "a".into(),
+            label: LocalText::new("A", "A"),
+        }];
+        let schema = vec![f];
+        assert_eq!(
+            validate(&schema, &values(&[("c", "b")])).unwrap_err()["c"],
+            FieldError::InvalidChoice
+        );
+        assert_eq!(validate(&schema, &values(&[("c", "a")])).unwrap()["c"], "a");
+    }
+
+    #[test]
+    fn yes_no() {
+        let schema = vec![
+            field("y", FieldType::YesNo, false),
+            field("agree", FieldType::YesNo, true),
+        ];
+        let err = validate(&schema, &values(&[("y", "maybe")])).unwrap_err();
+        assert_eq!(err["y"], FieldError::InvalidYesNo);
+        assert_eq!(err["agree"], FieldError::Required);
+        let ok = validate(&schema, &values(&[("agree", "on")])).unwrap();
+        assert_eq!(ok["y"], "no");
+        assert_eq!(ok["agree"], "yes");
+    }
+
+    #[test]
+    fn emails_and_phones() {
+        let schema = vec![
+            field("e", FieldType::Email, false),
+            field("p", FieldType::Phone, false),
+        ];
+        for bad in [
+            "a", "a@b", "a@@b.lv", "a b@c.lv", "@c.lv", "a@.lv", "a@c..lv",
+        ] {
+            assert_eq!(
+                validate(&schema, &values(&[("e", bad)])).unwrap_err()["e"],
+                FieldError::InvalidEmail,
+                "{bad}"
+            );
+        }
+        assert!(validate(&schema, &values(&[("e", "jānis@pasts.lv")])).is_ok());
+        for bad in ["12", "+371 abc", "1+2345678", "1234567890123456"] {
+            assert_eq!(
+                validate(&schema, &values(&[("p", bad)])).unwrap_err()["p"],
+                FieldError::InvalidPhone,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            validate(&schema, &values(&[("p", "+371 2000-0000")])).unwrap()["p"],
+            "+37120000000"
+        );
+    }
+
+    #[test]
+    fn text_length_counts_characters_not_bytes() {
+        let mut f = field("t", FieldType::Text, true);
+        f.max_chars = Some(3);
+        let schema = vec![f];
+        assert!(validate(&schema, &values(&[("t", "āčē")])).is_ok());
+        assert_eq!(
+            validate(&schema, &values(&[("t", "āčēž")])).unwrap_err()["t"],
+            FieldError::TooLong { max: 3 }
+        );
+    }
+
+    #[test]
+    fn schema_check() {
+        assert!(check_schema(&[field("ok_1", FieldType::Text, true)]).is_ok());
+        assert!(check_schema(&[field("Bad", FieldType::Text, true)]).is_err());
+        assert!(
+            check_schema(&[
+                field("a", FieldType::Text, true),
+                field("a", FieldType::Date, false)
+            ])
+            .is_err()
+        );
+        assert!(check_schema(&[field("c", FieldType::Choice, true)]).is_err());
+    }
+
+    #[test]
+    fn local_text_falls_back_to_latvian() {
+        let mut t = LocalText::default();
+        t.0.insert("lv".into(), "Sveiki".into());
+        assert_eq!(t.get(Lang::En), "Sveiki");
+        assert_eq!(LocalText::new("a", "b").get(Lang::En), "b");
+    }
+}

@@ -1,0 +1,913 @@
+//! The request lifecycle as a pure state machine: no I/O, no clock, no database.
+//!
+//! `apply(status, action, actor)` answers whether `actor` may take `action` on a request
+//! in `status`, and if so which status follows and whether the requester sees the event.
+//! Everything that changes a request's status goes through here.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where a request is in its life. The order follows the four stages of the brief.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Submitted,
+    Registered,
+    UnderAssessment,
+    AwaitingInformation,
+    Approved,
+    Refused,
+    InFulfilment,
+    Fulfilled,
+    Closed,
+    Withdrawn,
+}
+
+impl Status {
+    pub const ALL: [Status; 10] = [
+        Status::Submitted,
+        Status::Registered,
+        Status::UnderAssessment,
+        Status::AwaitingInformation,
+        Status::Approved,
+        Status::Refused,
+        Status::InFulfilment,
+        Status::Fulfilled,
+        Status::Closed,
+        Status::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Submitted => "submitted",
+            Status::Registered => "registered",
+            Status::UnderAssessment => "under_assessment",
+            Status::AwaitingInformation => "awaiting_information",
+            Status::Approved => "approved",
+            Status::Refused => "refused",
+            Status::InFulfilment => "in_fulfilment",
+            Status::Fulfilled => "fulfilled",
+            Status::Closed => "closed",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The stage of the brief this status belongs to.
+    pub fn stage(self) -> Stage {
+        match self {
+            Status::Submitted | Status::Withdrawn => Stage::Requesting,
+            Status::Registered
+            | Status::UnderAssessment
+            | Status::AwaitingInformation
+            | Status::Refused => Stage::Processing,
+            Status::Approved | Status::InFulfilment => Stage::Delivery,
+            Status::Fulfilled | Status::Closed => Stage::Evaluation,
+        }
+    }
+
+    /// No further transition is possible.
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::Closed | Status::Withdrawn)
+    }
+
+    /// Still waiting for someone to act (counts in a backlog).
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            Status::Closed | Status::Withdrawn | Status::Refused | Status::Fulfilled
+        )
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The four stages of a request (apstrādes posmi).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Requesting,
+    Processing,
+    Delivery,
+    Evaluation,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Requesting => "requesting",
+            Stage::Processing => "processing",
+            Stage::Delivery => "delivery",
+            Stage::Evaluation => "evaluation",
+        }
+    }
+    pub fn number(self) -> u8 {
+        match self {
+            Stage::Requesting => 1,
+            Stage::Processing => 2,
+            Stage::Delivery => 3,
+            Stage::Evaluation => 4,
+        }
+    }
+}
+
+/// Staff roles from the brief. Providers and owners are scoped to services,
+/// portfolio owners and administrators to a whole institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Provider,
+    Owner,
+    PortfolioOwner,
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [
+        Role::Provider,
+        Role::Owner,
+        Role::PortfolioOwner,
+        Role::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Provider => "provider",
+            Role::Owner => "owner",
+            Role::PortfolioOwner => "portfolio_owner",
+            Role::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+    /// Whether the role's scope is a list of services (otherwise: the whole institution).
+    pub fn scoped_to_services(self) -> bool {
+        matches!(self, Role::Provider | Role::Owner)
+    }
+    /// Whether the role works on requests at all (administrators only read).
+    pub fn handles_requests(self) -> bool {
+        !matches!(self, Role::Admin)
+    }
+}
+
+/// Who is acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "role")]
+pub enum Actor {
+    /// The person who asked for the service (proved by the tracking code).
+    Requester,
+    /// A staff member with a role (scope is checked by the service layer).
+    Staff(Role),
+    /// The system itself (automatic steps).
+    System,
+}
+
+impl Actor {
+    pub const ALL: [Actor; 6] = [
+        Actor::Requester,
+        Actor::Staff(Role::Provider),
+        Actor::Staff(Role::Owner),
+        Actor::Staff(Role::PortfolioOwner),
+        Actor::Staff(Role::Admin),
+        Actor::System,
+    ];
+    pub fn kind_str(self) -> &'static str {
+        match self {
+            Actor::Requester => "requester",
+            Actor::Staff(_) => "staff",
+            Actor::System => "system",
+        }
+    }
+}
+
+/// What can be done to a request. The payload carries the text a person gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum Action {
+    /// Register and classify a submitted request.
+    Register { note: Option<String> },
+    /// Begin assessing conformity and justification.
+    StartAssessment,
+    /// Ask the requester for more information (reason required).
+    RequestInformation { reason: String },
+    /// The requester answers a request for information.
+    ProvideInformation { answer: String },
+    /// Decide to provide the service.
+    Approve { note: Option<String> },
+    /// Decide to refuse (reason required).
+    Refuse { reason: String },
+    /// Hand the request to a provider for fulfilment (`to_self`: the actor takes it).
+    Assign { to_self: bool },
+    /// Hand the request over to another provider (reason required).
+    Escalate { reason: String },
+    /// Record an action taken during fulfilment.
+    RecordAction {
+        note: String,
+        visible_to_requester: bool,
+    },
+    /// Record the result: the service is delivered.
+    Fulfil { result: String },
+    /// The requester rates the delivered service (1–5), which closes the request.
+    Rate { score: u8, comment: Option<String> },
+    /// Staff close a fulfilled or refused request.
+    Close { note: Option<String> },
+    /// The requester withdraws before a decision.
+    Withdraw { reason: Option<String> },
+}
+
+/// The kind of an action, without its payload: used for menus, history and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Submit,
+    Register,
+    StartAssessment,
+    RequestInformation,
+    ProvideInformation,
+    Approve,
+    Refuse,
+    Assign,
+    Escalate,
+    RecordAction,
+    Fulfil,
+    Rate,
+    Close,
+    Withdraw,
+}
+
+impl ActionKind {
+    /// Every kind that `apply` handles (Submit creates a request and is not a transition).
+    pub const TRANSITIONS: [ActionKind; 13] = [
+        ActionKind::Register,
+        ActionKind::StartAssessment,
+        ActionKind::RequestInformation,
+        ActionKind::ProvideInformation,
+        ActionKind::Approve,
+        ActionKind::Refuse,
+        ActionKind::Assign,
+        ActionKind::Escalate,
+        ActionKind::RecordAction,
+        ActionKind::Fulfil,
+        ActionKind::Rate,
+        ActionKind::Close,
+        ActionKind::Withdraw,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Submit => "submit",
+            ActionKind::Register => "register",
+            ActionKind::StartAssessment => "start_assessment",
+            ActionKind::RequestInformation => "request_information",
+            ActionKind::ProvideInformation => "provide_information",
+            ActionKind::Approve => "approve",
+            ActionKind::Refuse => "refuse",
+            ActionKind::Assign => "assign",
+            ActionKind::Escalate => "escalate",
+            ActionKind::RecordAction => "record_action",
+            ActionKind::Fulfil => "fulfil",
+            ActionKind::Rate => "rate",
+            ActionKind::Close => "close",
+            ActionKind::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionKind> {
+        std::iter::once(ActionKind::Submit)
+            .chain(ActionKind::TRANSITIONS)
+            .find(|k| k.as_str() == s)
+    }
+
+    /// The status an action of this kind may start from, and where it leads.
+    /// This table is the whole lifecycle.
+    fn edge(self, from: Status) -> Option<Status> {
+        use Status::*;
+        match (self, from) {
+            (ActionKind::Register, Submitted) => Some(Registered),
+            (ActionKind::StartAssessment, Registered) => Some(UnderAssessment),
+            (ActionKind::RequestInformation, UnderAssessment) => Some(AwaitingInformation),
+            (ActionKind::ProvideInformation, AwaitingInformation) => Some(UnderAssessment),
+            (ActionKind::Approve, UnderAssessment) => Some(Approved),
+            (ActionKind::Refuse, UnderAssessment) => Some(Refused),
+            (ActionKind::Assign, Approved | InFulfilment) => Some(InFulfilment),
+            (ActionKind::Escalate, Approved | InFulfilment) => Some(InFulfilment),
+            (ActionKind::RecordAction, InFulfilment) => Some(InFulfilment),
+            (ActionKind::Fulfil, InFulfilment) => Some(Fulfilled),
+            (ActionKind::Rate, Fulfilled) => Some(Closed),
+            (ActionKind::Close, Fulfilled | Refused) => Some(Closed),
+            (
+                ActionKind::Withdraw,
+                Submitted | Registered | UnderAssessment | AwaitingInformation,
+            ) => Some(Withdrawn),
+            _ => None,
+        }
+    }
+
+    /// Who may take an action of this kind (scope aside).
+    pub fn permits(self, actor: Actor) -> bool {
+        match self {
+            ActionKind::Submit => match actor {
+                Actor::Requester => true,
+                Actor::Staff(role) => role.handles_requests(),
+                Actor::System => false,
+            },
+            ActionKind::ProvideInformation | ActionKind::Rate | ActionKind::Withdraw => {
+                actor == Actor::Requester
+            }
+            ActionKind::Register => match actor {
+                Actor::System => true,
+                Actor::Staff(role) => role.handles_requests(),
+                Actor::Requester => false,
+            },
+            _ => matches!(actor, Actor::Staff(role) if role.handles_requests()),
+        }
+    }
+
+    /// Whether the requester sees this event on the tracking page.
+    pub fn visible_to_requester_by_default(self) -> bool {
+        !matches!(self, ActionKind::Assign | ActionKind::RecordAction)
+    }
+}
+
+impl Action {
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Action::Register { .. } => ActionKind::Register,
+            Action::StartAssessment => ActionKind::StartAssessment,
+            Action::RequestInformation { .. } => ActionKind::RequestInformation,
+            Action::ProvideInformation { .. } => ActionKind::ProvideInformation,
+            Action::Approve { .. } => ActionKind::Approve,
+            Action::Refuse { .. } => ActionKind::Refuse,
+            Action::Assign { .. } => ActionKind::Assign,
+            Action::Escalate { .. } => ActionKind::Escalate,
+            Action::RecordAction { .. } => ActionKind::RecordAction,
+            Action::Fulfil { .. } => ActionKind::Fulfil,
+            Action::Rate { .. } => ActionKind::Rate,
+            Action::Close { .. } => ActionKind::Close,
+            Action::Withdraw { .. } => ActionKind::Withdraw,
+        }
+    }
+
+    /// The text recorded with the event, if any.
+    pub fn comment(&self) -> Option<&str> {
+        let text = match self {
+            Action::Register { note } | Action::Approve { note } | Action::Close { note } => {
+                note.as_deref()
+            }
+            Action::RequestInformation { reason }
+            | Action::Refuse { reason }
+            | Action::Escalate { reason } => Some(reason.as_str()),
+            Action::ProvideInformation { answer } => Some(answer.as_str()),
+            Action::RecordAction { note, .. } => Some(note.as_str()),
+            Action::Fulfil { result } => Some(result.as_str()),
+            Action::Rate { comment, .. } => comment.as_deref(),
+            Action::Withdraw { reason } => reason.as_deref(),
+            Action::StartAssessment | Action::Assign { .. } => None,
+        };
+        text.map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    fn required_text_missing(&self) -> bool {
+        match self {
+            Action::RequestInformation { reason }
+            | Action::Refuse { reason }
+            | Action::Escalate { reason } => reason.trim().is_empty(),
+            Action::ProvideInformation { answer } => answer.trim().is_empty(),
+            Action::RecordAction { note, .. } => note.trim().is_empty(),
+            Action::Fulfil { result } => result.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// The outcome of an allowed action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub from: Status,
+    pub to: Status,
+    pub action: ActionKind,
+    pub visible_to_requester: bool,
+}
+
+/// Maximum length of any free text attached to an action.
+pub const MAX_COMMENT_CHARS: usize = 4000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum LifecycleError {
+    #[error("action {action:?} is not possible while the request is {status}")]
+    NotInThisStatus { action: ActionKind, status: Status },
+    #[error("{actor:?} may not {action:?}")]
+    NotPermitted { action: ActionKind, actor: Actor },
+    #[error("a reason is required for {0:?}")]
+    ReasonRequired(ActionKind),
+    #[error("the text is too long")]
+    TextTooLong,
+    #[error("a rating must be between 1 and 5")]
+    InvalidRating,
+}
+
+/// Decide whether `actor` may take `action` on a request in `status`.
+pub fn apply(status: Status, action: &Action, actor: Actor) -> Result<Transition, LifecycleError> {
+    let kind = action.kind();
+    let to = kind.edge(status).ok_or(LifecycleError::NotInThisStatus {
+        action: kind,
+        status,
+    })?;
+    // Handing a request to someone else is the owner's or the institution head's call;
+    // a provider may take it for themselves, or escalate it with a reason.
+    let assigns_other = matches!(action, Action::Assign { to_self: false });
+    if !kind.permits(actor)
+        || (assigns_other && !matches!(actor, Actor::Staff(Role::Owner | Role::PortfolioOwner)))
+    {
+        return Err(LifecycleError::NotPermitted {
+            action: kind,
+            actor,
+        });
+    }
+    if action.required_text_missing() {
+        return Err(LifecycleError::ReasonRequired(kind));
+    }
+    if action
+        .comment()
+        .is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS)
+    {
+        return Err(LifecycleError::TextTooLong);
+    }
+    let visible = match action {
+        Action::RecordAction {
+            visible_to_requester,
+            ..
+        } => *visible_to_requester,
+        Action::Rate { score, .. } => {
+            if !(1..=5).contains(score) {
+                return Err(LifecycleError::InvalidRating);
+            }
+            true
+        }
+        _ => kind.visible_to_requester_by_default(),
+    };
+    Ok(Transition {
+        from: status,
+        to,
+        action: kind,
+        visible_to_requester: visible,
+    })
+}
+
+/// The actions `actor` could take now (used to build menus: only these are shown).
+pub fn available_actions(status: Status, actor: Actor) -> Vec<ActionKind> {
+    ActionKind::TRANSITIONS
+        .into_iter()
+        .filter(|k| k.edge(status).is_some() && k.permits(actor))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    /// A sample action of each kind, with its required text filled in.
+    fn sample(kind: ActionKind) -> Action {
+        match kind {
+            ActionKind::Register => Action::Register { note: None },
+            ActionKind::StartAssessment => Action::StartAssessment,
+            ActionKind::RequestInformation => Action::RequestInformation {
+                reason: "why".into(),
+            },
+            ActionKind::ProvideInformation => Action::ProvideInformation {
+                answer: "here".into(),
+            },
+            ActionKind::Approve => Action::Approve { note: None },
+            ActionKind::Refuse => Action::Refuse {
+                reason: "no".into(),
+            },
+            ActionKind::Assign => Action::Assign { to_self: true },
+            ActionKind::Escalate => Action::Escalate {
+                reason: "busy".into(),
+            },
+            ActionKind::RecordAction => Action::RecordAction {
+                note: "done".into(),
+                visible_to_requester: false,
+            },
+            ActionKind::Fulfil => Action::Fulfil {
+                result: "issued".into(),
+            },
+            ActionKind::Rate => Action::Rate {
+                score: 5,
+                comment: None,
+            },
+            ActionKind::Close => Action::Close { note: None },
+            ActionKind::Withdraw => Action::Withdraw { reason: None },
+            ActionKind::Submit => unreachable!("submit is not a transition"),
+        }
+    }
+
+    /// The expected lifecycle, written out independently of `edge` and `permits`:
+    /// (action, from, to, who). `S` = any staff role that handles requests.
+    #[derive(Clone, Copy)]
+    enum Who {
+        Requester,
+        Staff,
+        StaffOrSystem,
+    }
+    const EXPECTED: &[(ActionKind, Status, Status, Who)] = &[
+        (
+            ActionKind::Register,
+            Submitted,
+            Registered,
+            Who::StaffOrSystem,
+        ),
+        (
+            ActionKind::StartAssessment,
+            Registered,
+            UnderAssessment,
+            Who::Staff,
+        ),
+        (
+            ActionKind::RequestInformation,
+            UnderAssessment,
+            AwaitingInformation,
+            Who::Staff,
+        ),
+        (
+            ActionKind::ProvideInformation,
+            AwaitingInformation,
+            UnderAssessment,
+            Who::Requester,
+        ),
+        (ActionKind::Approve, UnderAssessment, Approved, Who::Staff),
+        (ActionKind::Refuse, UnderAssessment, Refused, Who::Staff),
+        (ActionKind::Assign, Approved, InFulfilment, Who::Staff),
+        (ActionKind::Assign, InFulfilment, InFulfilment, Who::Staff),
+        (ActionKind::Escalate, Approved, InFulfilment, Who::Staff),
+        (ActionKind::Escalate, InFulfilment, InFulfilment, Who::Staff),
+        (
+            ActionKind::RecordAction,
+            InFulfilment,
+            InFulfilment,
+            Who::Staff,
+        ),
+        (ActionKind::Fulfil, InFulfilment, Fulfilled, Who::Staff),
+        (ActionKind::Rate, Fulfilled, Closed, Who::Requester),
+        (ActionKind::Close, Fulfilled, Closed, Who::Staff),
+        (ActionKind::Close, Refused, Closed, Who::Staff),
+        (ActionKind::Withdraw, Submitted, Withdrawn, Who::Requester),
+        (ActionKind::Withdraw, Registered, Withdrawn, Who::Requester),
+        (
+            ActionKind::Withdraw,
+            UnderAssessment,
+            Withdrawn,
+            Who::Requester,
+        ),
+        (
+            ActionKind::Withdraw,
+            AwaitingInformation,
+            Withdrawn,
+            Who::Requester,
+        ),
+    ];
+
+    fn who_allows(who: Who, actor: Actor) -> bool {
+        let staff = matches!(
+            actor,
+            Actor::Staff(Role::Provider | Role::Owner | Role::PortfolioOwner)
+        );
+        match who {
+            Who::Requester => actor == Actor::Requester,
+            Who::Staff => staff,
+            Who::StaffOrSystem => staff || actor == Actor::System,
+        }
+    }
+
+    /// Every status × every action × every actor: allowed exactly where the table says.
+    #[test]
+    fn every_transition_matches_the_table() {
+        let mut allowed = 0;
+        let mut refused = 0;
+        for status in Status::ALL {
+            for kind in ActionKind::TRANSITIONS {
+                for actor in Actor::ALL {
+                    let expected = EXPECTED
+                        .iter()
+                        .find(|(k, from, _, _)| *k == kind && *from == status);
+                    let got = apply(status, &sample(kind), actor);
+                    match expected {
+                        Some((_, _, to, who)) if who_allows(*who, actor) => {
+                            let t = got.unwrap_or_else(|e| {
+                                panic!("{kind:?} from {status:?} by {actor:?} refused: {e}")
+                            });
+                            assert_eq!(t.to, *to);
+                            assert_eq!(t.from, status);
+                            allowed += 1;
+                        }
+                        Some(_) => {
+                            assert_eq!(
+                                got,
+                                Err(LifecycleError::NotPermitted {
+                                    action: kind,
+                                    actor
+                                }),
+                                "{kind:?} from {status:?} by {actor:?}"
+                            );
+                            refused += 1;
+                        }
+                        None => {
+                            assert_eq!(
+                                got,
+                                Err(LifecycleError::NotInThisStatus {
+                                    action: kind,
+                                    status
+                                }),
+                                "{kind:?} from {status:?} by {actor:?}"
+                            );
+                            refused += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(allowed + refused, 10 * 13 * 6);
+        // 19 edges; 16 staff edges × 3 roles + 1 system edge + 5 requester edges... counted:
+        let expected_allowed: usize = EXPECTED
+            .iter()
+            .map(|(_, _, _, who)| Actor::ALL.iter().filter(|a| who_allows(*who, **a)).count())
+            .sum();
+        assert_eq!(allowed, expected_allowed);
+    }
+
+    #[test]
+    fn available_actions_agree_with_apply() {
+        for status in Status::ALL {
+            for actor in Actor::ALL {
+                let menu = available_actions(status, actor);
+                for kind in ActionKind::TRANSITIONS {
+                    assert_eq!(
+                        menu.contains(&kind),
+                        apply(status, &sample(kind), actor).is_ok(),
+                        "{kind:?} {status:?} {actor:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn terminal_statuses_allow_nothing() {
+        for status in [Closed, Withdrawn] {
+            assert!(status.is_terminal());
+            for actor in Actor::ALL {
+                assert!(available_actions(status, actor).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn reasons_are_required_where_a_person_expects_one() {
+        let staff = Actor::Staff(Role::Provider);
+        for (status, action) in [
+            (
+                UnderAssessment,
+                Action::Refuse {
+                    reason: "  ".into(),
+                },
+            ),
+            (
+                UnderAssessment,
+                Action::RequestInformation {
+                    reason: String::new(),
+                },
+            ),
+            (
+                InFulfilment,
+                Action::Escalate {
+                    reason: "\n".into(),
+                },
+            ),
+            (
+                InFulfilment,
+                Action::Fulfil {
+                    result: String::new(),
+                },
+            ),
+            (
+                InFulfilment,
+                Action::RecordAction {
+                    note: " ".into(),
+                    visible_to_requester: true,
+                },
+            ),
+        ] {
+            assert_eq!(
+                apply(status, &action, staff),
+                Err(LifecycleError::ReasonRequired(action.kind()))
+            );
+        }
+        assert_eq!(
+            apply(
+                AwaitingInformation,
+                &Action::ProvideInformation { answer: "".into() },
+                Actor::Requester
+            ),
+            Err(LifecycleError::ReasonRequired(
+                ActionKind::ProvideInformation
+            ))
+        );
+        // Optional notes may be empty.
+        assert!(apply(UnderAssessment, &Action::Approve { note: None }, staff).is_ok());
+        assert!(
+            apply(
+                Submitted,
+                &Action::Withdraw { reason: None },
+                Actor::Requester
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn only_owners_assign_to_someone_else() {
+        let other = Action::Assign { to_self: false };
+        for (actor, ok) in [
+            (Actor::Staff(Role::Provider), false),
+            (Actor::Staff(Role::Owner), true),
+            (Actor::Staff(Role::PortfolioOwner), true),
+            (Actor::Staff(Role::Admin), false),
+            (Actor::Requester, false),
+            (Actor::System, false),
+        ] {
+            assert_eq!(apply(Approved, &other, actor).is_ok(), ok, "{actor:?}");
+        }
+    }
+
+    #[test]
+    fn who_may_submit() {
+        assert!(ActionKind::Submit.permits(Actor::Requester));
+        assert!(ActionKind::Submit.permits(Actor::Staff(Role::Provider)));
+        assert!(!ActionKind::Submit.permits(Actor::Staff(Role::Admin)));
+        assert!(!ActionKind::Submit.permits(Actor::System));
+    }
+
+    #[test]
+    fn ratings_outside_one_to_five_are_refused() {
+        for score in [0u8, 6, 255] {
+            assert_eq!(
+                apply(
+                    Fulfilled,
+                    &Action::Rate {
+                        score,
+                        comment: None
+                    },
+                    Actor::Requester
+                ),
+                Err(LifecycleError::InvalidRating)
+            );
+        }
+        for score in 1..=5u8 {
+            assert!(
+                apply(
+                    Fulfilled,
+                    &Action::Rate {
+                        score,
+                        comment: None
+                    },
+                    Actor::Requester
+                )
+                .is_ok()
+            );
+        }
+    }
+
+    #[test]
+    fn overlong_text_is_refused() {
+        let long = "ā".repeat(MAX_COMMENT_CHARS + 1);
+        assert_eq!(
+            apply(
+                UnderAssessment,
+                &Action::Refuse { reason: long },
+                Actor::Staff(Role::Owner)
+            ),
+            Err(LifecycleError::TextTooLong)
+        );
+        let exact = "ā".repeat(MAX_COMMENT_CHARS);
+        assert!(
+            apply(
+                UnderAssessment,
+                &Action::Refuse { reason: exact },
+                Actor::Staff(Role::Owner)
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn visibility_to_requester() {
+        let staff = Actor::Staff(Role::Provider);
+        let internal = apply(
+            InFulfilment,
+            &Action::RecordAction {
+                note: "x".into(),
+                visible_to_requester: false,
+            },
+            staff,
+        )
+        .unwrap();
+        assert!(!internal.visible_to_requester);
+        let public = apply(
+            InFulfilment,
+            &Action::RecordAction {
+                note: "x".into(),
+                visible_to_requester: true,
+            },
+            staff,
+        )
+        .unwrap();
+        assert!(public.visible_to_requester);
+        assert!(
+            !apply(Approved, &Action::Assign { to_self: true }, staff)
+                .unwrap()
+                .visible_to_requester
+        );
+        assert!(
+            apply(
+                UnderAssessment,
+                &Action::Refuse { reason: "r".into() },
+                staff
+            )
+            .unwrap()
+            .visible_to_requester
+        );
+    }
+
+    #[test]
+    fn stages_follow_the_brief() {
+        assert_eq!(Submitted.stage(), Stage::Requesting);
+        assert_eq!(AwaitingInformation.stage(), Stage::Processing);
+        assert_eq!(Refused.stage(), Stage::Processing);
+        assert_eq!(InFulfilment.stage(), Stage::Delivery);
+        assert_eq!(Fulfilled.stage(), Stage::Evaluation);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        for k in ActionKind::TRANSITIONS {
+            assert_eq!(ActionKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(Status::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn the_happy_path_reaches_closed() {
+        let p = Actor::Staff(Role::Provider);
+        let steps: Vec<(Action, Actor)> = vec![
+            (Action::Register { note: None }, p),
+            (Action::StartAssessment, p),
+            (
+                Action::RequestInformation {
+                    reason: "need a copy".into(),
+                },
+                p,
+            ),
+            (
+                Action::ProvideInformation {
+                    answer: "attached".into(),
+                },
+                Actor::Requester,
+            ),
+            (Action::Approve { note: None }, p),
+            (Action::Assign { to_self: true }, p),
+            (
+                Action::Fulfil {
+                    result: "issued".into(),
+                },
+                p,
+            ),
+            (
+                Action::Rate {
+                    score: 4,
+                    comment: Some("ok".into()),
+                },
+                Actor::Requester,
+            ),
+        ];
+        let mut status = Submitted;
+        for (action, actor) in steps {
+            status = apply(status, &action, actor).unwrap().to;
+        }
+        assert_eq!(status, Closed);
+    }
+}

@@ -1,0 +1,292 @@
+//! Pure domain types and rules: no I/O, compiled for the server and the browser alike.
+
+pub mod fields;
+pub mod lifecycle;
+
+pub use fields::{FieldError, FieldErrors, FieldSpec, FieldType, LocalText};
+pub use lifecycle::{Action, ActionKind, Actor, LifecycleError, Role, Stage, Status, Transition};
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// Languages the product speaks. Latvian is the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Lv,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Lv, Lang::En];
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Lv => "lv",
+            Lang::En => "en",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Lang> {
+        Lang::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(s.trim()))
+    }
+    /// The best supported language for an `Accept-Language` header value.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.trim().split(';');
+            let tag = pieces.next().unwrap_or("").trim();
+            let q = pieces
+                .find_map(|p| {
+                    p.trim()
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok())
+                })
+                .unwrap_or(1.0);
+            let primary = tag.split('-').next().unwrap_or("");
+            if let Some(lang) = Lang::parse(primary) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, lang));
+                }
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// How a request reached the institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    InPerson,
+    Api,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Web, Channel::InPerson, Channel::Api];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::InPerson => "in_person",
+            Channel::Api => "api",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+/// Kind of institution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstitutionKind {
+    State,
+    Municipality,
+}
+
+impl InstitutionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstitutionKind::State => "state",
+            InstitutionKind::Municipality => "municipality",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "state" => Some(InstitutionKind::State),
+            "municipality" => Some(InstitutionKind::Municipality),
+            _ => None,
+        }
+    }
+}
+
+/// The requester's contact details, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+impl Contact {
+    /// Parse raw contact input; errors are keyed `contact_name`, `contact_email`, `contact_phone`.
+    pub fn parse(name: &str, email: &str, phone: &str) -> Result<Contact, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let name = name.trim();
+        if name.is_empty() {
+            errors.insert("contact_name".into(), FieldError::Required);
+        } else if name.chars().count() > 200 {
+            errors.insert("contact_name".into(), FieldError::TooLong { max: 200 });
+        }
+        let email = email.trim();
+        let email = if email.is_empty() {
+            None
+        } else if fields::is_email(email) {
+            Some(email.to_string())
+        } else {
+            errors.insert("contact_email".into(), FieldError::InvalidEmail);
+            None
+        };
+        let phone = phone.trim();
+        let phone = if phone.is_empty() {
+            None
+        } else if let Some(p) = fields::normalise_phone(phone) {
+            Some(p)
+        } else {
+            errors.insert("contact_phone".into(), FieldError::InvalidPhone);
+            None
+        };
+        if errors.is_empty() {
+            Ok(Contact {
+                name: name.to_string(),
+                email,
+                phone,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// The human-readable reference of a request: `PP-2026-000123`.
+pub fn format_reference(year: i32, number: i64) -> String {
+    format!("PP-{year}-{number:06}")
+}
+
+/// Whether a string looks like a reference (cheap check before any lookup).
+pub fn looks_like_reference(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 14
+        && b.len() <= 20
+        && s.starts_with("PP-")
+        && b[3..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..].iter().all(u8::is_ascii_digit)
+}
+
+/// Alphabet for tracking codes: no 0/O, 1/I/L, so codes can be read aloud and typed.
+const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+pub const TRACKING_CODE_LEN: usize = 10;
+
+/// Build a tracking code from random bytes (the caller supplies the randomness).
+/// Formatted as `XXXXX-XXXXX`; 31^10 ≈ 8·10^14 possibilities.
+pub fn tracking_code_from(random: &[u8; TRACKING_CODE_LEN]) -> String {
+    let mut s = String::with_capacity(TRACKING_CODE_LEN + 1);
+    for (i, b) in random.iter().enumerate() {
+        if i == 5 {
+            s.push('-');
+        }
+        // 256 % 31 = 8: a slight bias, harmless for a code that is also rate limited by size.
+        s.push(CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char);
+    }
+    s
+}
+
+/// Normalise what a person typed as a tracking code: case, spaces and dashes do not matter.
+pub fn normalise_tracking_code(s: &str) -> String {
+    let compact: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    if compact.len() == TRACKING_CODE_LEN {
+        format!("{}-{}", &compact[..5], &compact[5..])
+    } else {
+        compact
+    }
+}
+
+/// Add `days` working days (Monday–Friday) to `start`. The business calendar with public
+/// holidays replaces this where an institution has one.
+pub fn add_working_days(start: NaiveDate, days: u32) -> NaiveDate {
+    let mut d = start;
+    let mut left = days;
+    while left > 0 {
+        d = d.succ_opt().unwrap_or(d);
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language() {
+        assert_eq!(
+            Lang::from_accept_language("en-GB,en;q=0.9,lv;q=0.8"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("de-DE,lv;q=0.5,en;q=0.4"),
+            Lang::Lv
+        );
+        assert_eq!(Lang::from_accept_language("de"), Lang::Lv);
+        assert_eq!(Lang::from_accept_language(""), Lang::Lv);
+        assert_eq!(Lang::from_accept_language("en;q=0.2, lv"), Lang::Lv);
+        assert_eq!(Lang::from_accept_language(";;;,,q=x"), Lang::Lv);
+    }
+
+    #[test]
+    fn references() {
+        assert_eq!(format_reference(2026, 123), "PP-2026-000123");
+        assert!(looks_like_reference("PP-2026-000123"));
+        assert!(looks_like_reference("PP-2026-1234567"));
+        assert!(!looks_like_reference("PP-2026-00012"));
+        assert!(!looks_like_reference("XX-2026-000123"));
+        assert!(!looks_like_reference("PP-20a6-000123"));
+        assert!(!looks_like_reference(""));
+    }
+
+    #[test]
+    fn tracking_codes() {
+        let code = tracking_code_from(&[0, 1, 2, 30, 31, 255, 100, 7, 8, 9]);
+        assert_eq!(code.len(), 11);
+        assert_eq!(&code[5..6], "-");
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
+        assert_eq!(
+            normalise_tracking_code(&code.to_lowercase().replace('-', " ")),
+            code
+        );
+        assert_eq!(normalise_tracking_code("abc"), "ABC");
+    }
+
+    #[test]
+    fn contact() {
+        let c = Contact::parse(" Anna Bērziņa ", "anna@example.lv", "+371 2000 0000").unwrap();
+        assert_eq!(c.name, "Anna Bērziņa");
+        assert_eq!(c.phone.as_deref(), Some("+37120000000"));
+        let e = Contact::parse("", "nope", "x").unwrap_err();
+        assert_eq!(e.len(), 3);
+        assert!(Contact::parse("A", "", "").is_ok());
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        let fri = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            add_working_days(fri, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(
+            add_working_days(fri, 5),
+            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
+        );
+        assert_eq!(add_working_days(fri, 0), fri);
+        let sat = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(
+            add_working_days(sat, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+    }
+}

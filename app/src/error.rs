@@ -1,0 +1,82 @@
+//! The error that crosses from the server to the browser (server functions) and the one
+//! mapping from it to HTTP statuses and API codes. The service layer's own error converts
+//! into this in one place (`server::error`).
+
+use crate::domain::{FieldErrors, LifecycleError};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("sign-in required")]
+    Unauthorized,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Lifecycle(LifecycleError),
+    /// Someone else changed the request first.
+    #[error("the request was changed by someone else")]
+    Conflict,
+    /// The same idempotency key was used with another body.
+    #[error("idempotency key reused with a different request")]
+    IdempotencyMismatch,
+    #[error("wrong user name or password")]
+    BadCredentials,
+    #[error("bad request")]
+    BadRequest,
+    #[error("internal error")]
+    Internal,
+    /// Transport problems (network, encoding) reported by the server function machinery.
+    #[error("communication error: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthorized | AppError::BadCredentials => 401,
+            AppError::Forbidden => 403,
+            AppError::Invalid(_) => 422,
+            AppError::Lifecycle(_) | AppError::Conflict | AppError::IdempotencyMismatch => 409,
+            AppError::BadRequest => 400,
+            AppError::Internal | AppError::Transport(_) => 500,
+        }
+    }
+
+    /// A stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::BadCredentials => "bad_credentials",
+            AppError::Forbidden => "forbidden",
+            AppError::Invalid(_) => "invalid_fields",
+            AppError::Lifecycle(_) => "invalid_transition",
+            AppError::Conflict => "conflict",
+            AppError::IdempotencyMismatch => "idempotency_key_reused",
+            AppError::BadRequest => "bad_request",
+            AppError::Internal => "internal",
+            AppError::Transport(_) => "transport",
+        }
+    }
+
+    pub fn field_errors(&self) -> Option<&FieldErrors> {
+        match self {
+            AppError::Invalid(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}

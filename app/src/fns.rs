@@ -1,0 +1,242 @@
+//! Server functions: the UI's doorway to the service layer. Each one finds out who is
+//! asking (on the server), calls one use case, and returns a view or an `AppError`.
+
+use crate::error::AppError;
+use crate::model::{
+    Catalogue, Queue, QueueFilter, ServiceDetail, SessionUser, StaffRequestView, TrackingView,
+};
+use leptos::prelude::*;
+use std::collections::BTreeMap;
+
+#[cfg(feature = "ssr")]
+mod ctx {
+    use crate::domain::Lang;
+    use crate::error::AppError;
+    use crate::server::service::StaffContext;
+    use crate::server::{AppState, SESSION_COOKIE, Taka, cookie, request_lang};
+    use axum::http::HeaderMap;
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or(AppError::Internal)
+    }
+
+    pub fn taka() -> Result<Taka, AppError> {
+        Ok(state()?.taka)
+    }
+
+    pub async fn headers() -> Result<HeaderMap, AppError> {
+        leptos_axum::extract::<HeaderMap>()
+            .await
+            .map_err(|_| AppError::Internal)
+    }
+
+    pub async fn lang() -> Result<Lang, AppError> {
+        Ok(request_lang(&headers().await?))
+    }
+
+    /// The signed-in staff member, or `Unauthorized`.
+    pub async fn staff() -> Result<(Taka, StaffContext, Lang), AppError> {
+        let headers = headers().await?;
+        let lang = request_lang(&headers);
+        let taka = taka()?;
+        let token = cookie(&headers, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+        let ctx = taka
+            .staff_for_session(&token, lang)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        Ok((taka, ctx, lang))
+    }
+
+    pub fn set_cookie(value: String) {
+        if let (Some(resp), Ok(v)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&value),
+        ) {
+            resp.append_header(axum::http::header::SET_COOKIE, v);
+        }
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "catalogue")]
+pub async fn get_catalogue() -> Result<Catalogue, AppError> {
+    Ok(ctx::taka()?.catalogue(ctx::lang().await?).await?)
+}
+
+#[server(prefix = "/fn", endpoint = "service")]
+pub async fn get_service(code: String) -> Result<ServiceDetail, AppError> {
+    Ok(ctx::taka()?
+        .service_detail(&code, ctx::lang().await?)
+        .await?)
+}
+
+/// Submit a request. Field values arrive as `values[name]`; contact details separately.
+/// `in_person` is honoured only for signed-in staff whose scope includes the service.
+#[server(prefix = "/fn", endpoint = "submit")]
+pub async fn submit_request(
+    service_code: String,
+    #[server(default)] values: BTreeMap<String, String>,
+    contact_name: String,
+    #[server(default)] contact_email: String,
+    #[server(default)] contact_phone: String,
+    #[server(default)] in_person: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::Channel;
+    use crate::server::service::NewRequest;
+    let lang = ctx::lang().await?;
+    let (taka, staff) = if in_person.is_some() {
+        let (taka, staff, _) = ctx::staff().await?;
+        (taka, Some(staff))
+    } else {
+        (ctx::taka()?, None)
+    };
+    let new = NewRequest {
+        service_code,
+        values,
+        contact_name,
+        contact_email,
+        contact_phone,
+        lang,
+        channel: if staff.is_some() {
+            Channel::InPerson
+        } else {
+            Channel::Web
+        },
+        idempotency: None,
+    };
+    let receipt = taka.submit(new, staff.as_ref()).await?;
+    leptos_axum::redirect(&format!(
+        "/receipt?ref={}&code={}",
+        urlencoding::encode(&receipt.reference),
+        urlencoding::encode(&receipt.tracking_code)
+    ));
+    Ok(())
+}
+
+#[server(prefix = "/fn", endpoint = "track")]
+pub async fn track_request(reference: String, code: String) -> Result<TrackingView, AppError> {
+    Ok(ctx::taka()?
+        .track(&reference, &code, ctx::lang().await?)
+        .await?)
+}
+
+/// The requester answers, withdraws or rates.
+#[server(prefix = "/fn", endpoint = "requester_action")]
+pub async fn requester_action(
+    reference: String,
+    code: String,
+    action: String,
+    #[server(default)] text: String,
+    #[server(default)] score: Option<u8>,
+) -> Result<(), AppError> {
+    use crate::domain::{Action, ActionKind};
+    let text = text.trim().to_string();
+    let optional = (!text.is_empty()).then(|| text.clone());
+    let action = match ActionKind::parse(&action) {
+        Some(ActionKind::ProvideInformation) => Action::ProvideInformation { answer: text },
+        Some(ActionKind::Withdraw) => Action::Withdraw { reason: optional },
+        Some(ActionKind::Rate) => Action::Rate {
+            score: score.unwrap_or(0),
+            comment: optional,
+        },
+        _ => return Err(AppError::BadRequest),
+    };
+    ctx::taka()?
+        .requester_act(&reference, &code, action, ctx::lang().await?)
+        .await?;
+    Ok(())
+}
+
+#[server(prefix = "/fn", endpoint = "me")]
+pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
+    match ctx::staff().await {
+        Ok((_, staff, _)) => Ok(Some(staff.user)),
+        Err(AppError::Unauthorized) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+#[server(prefix = "/fn", endpoint = "sign_in")]
+pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
+    let state = ctx::state()?;
+    let (token, _) = state.taka.sign_in(&username, &password).await?;
+    ctx::set_cookie(crate::server::session_cookie(
+        &token,
+        crate::server::service::SESSION_SECONDS,
+        state.settings.secure_cookies,
+    ));
+    leptos_axum::redirect("/staff");
+    Ok(())
+}
+
+#[server(prefix = "/fn", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let state = ctx::state()?;
+    let headers = ctx::headers().await?;
+    if let Some(token) = crate::server::cookie(&headers, crate::server::SESSION_COOKIE) {
+        state.taka.sign_out(&token).await?;
+    }
+    ctx::set_cookie(crate::server::session_cookie(
+        "",
+        0,
+        state.settings.secure_cookies,
+    ));
+    leptos_axum::redirect("/staff");
+    Ok(())
+}
+
+#[server(prefix = "/fn", endpoint = "queue")]
+pub async fn get_queue(filter: QueueFilter) -> Result<Queue, AppError> {
+    let (taka, staff, lang) = ctx::staff().await?;
+    Ok(taka.queue(&staff, &filter, lang).await?)
+}
+
+#[server(prefix = "/fn", endpoint = "staff_request")]
+pub async fn get_staff_request(reference: String) -> Result<StaffRequestView, AppError> {
+    let (taka, staff, lang) = ctx::staff().await?;
+    Ok(taka.staff_request(&staff, &reference, lang).await?)
+}
+
+#[server(prefix = "/fn", endpoint = "my_services")]
+pub async fn my_services() -> Result<Vec<(String, String)>, AppError> {
+    let (taka, staff, lang) = ctx::staff().await?;
+    Ok(taka.services_in_scope(&staff, lang).await?)
+}
+
+/// A staff member acts on a request. `version` is the one their page showed.
+#[server(prefix = "/fn", endpoint = "staff_action")]
+pub async fn staff_action(
+    reference: String,
+    version: i64,
+    action: String,
+    #[server(default)] text: String,
+    #[server(default)] assignee: Option<i64>,
+    #[server(default)] visible: Option<String>,
+    #[server(default)] to_self: Option<String>,
+) -> Result<(), AppError> {
+    use crate::domain::{Action, ActionKind};
+    let (taka, staff, _) = ctx::staff().await?;
+    let text = text.trim().to_string();
+    let optional = (!text.is_empty()).then(|| text.clone());
+    let action = match ActionKind::parse(&action) {
+        Some(ActionKind::Register) => Action::Register { note: optional },
+        Some(ActionKind::StartAssessment) => Action::StartAssessment,
+        Some(ActionKind::RequestInformation) => Action::RequestInformation { reason: text },
+        Some(ActionKind::Approve) => Action::Approve { note: optional },
+        Some(ActionKind::Refuse) => Action::Refuse { reason: text },
+        Some(ActionKind::Assign) => Action::Assign {
+            to_self: to_self.is_some(),
+        },
+        Some(ActionKind::Escalate) => Action::Escalate { reason: text },
+        Some(ActionKind::RecordAction) => Action::RecordAction {
+            note: text,
+            visible_to_requester: visible.is_some(),
+        },
+        Some(ActionKind::Fulfil) => Action::Fulfil { result: text },
+        Some(ActionKind::Close) => Action::Close { note: optional },
+        _ => return Err(AppError::BadRequest),
+    };
+    taka.staff_act(&staff, &reference, version, action, assignee)
+        .await?;
+    Ok(())
+}

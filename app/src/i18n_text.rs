@@ -1,0 +1,161 @@
+//! Texts for domain values (statuses, roles, errors, ...) in a given locale. The UI and the
+//! JSON API both use these, so a status or an error reads the same everywhere. All wording
+//! lives in `locales/*.json`.
+
+use crate::domain::{ActionKind, Channel, FieldError, LifecycleError, Role, Stage, Status};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use leptos_i18n::td_string;
+
+pub fn field_error(l: Locale, e: &FieldError) -> String {
+    match e {
+        FieldError::Required => td_string!(l, field_errors.required).to_string(),
+        FieldError::TooLong { max } => td_string!(l, field_errors.too_long, max = *max),
+        FieldError::TooShort { min } => td_string!(l, field_errors.too_short, min = *min),
+        FieldError::Taken => td_string!(l, field_errors.taken).to_string(),
+        FieldError::NotANumber => td_string!(l, field_errors.not_a_number).to_string(),
+        FieldError::OutOfRange { .. } => td_string!(l, field_errors.out_of_range).to_string(),
+        FieldError::InvalidDate => td_string!(l, field_errors.invalid_date).to_string(),
+        FieldError::InvalidChoice => td_string!(l, field_errors.invalid_choice).to_string(),
+        FieldError::InvalidYesNo => td_string!(l, field_errors.invalid_yes_no).to_string(),
+        FieldError::InvalidEmail => td_string!(l, field_errors.invalid_email).to_string(),
+        FieldError::InvalidPhone => td_string!(l, field_errors.invalid_phone).to_string(),
+        FieldError::UnknownField => td_string!(l, field_errors.unknown_field).to_string(),
+    }
+}
+
+pub fn app_error(l: Locale, e: &AppError) -> String {
+    match e {
+        AppError::NotFound => td_string!(l, errors.not_found),
+        AppError::Unauthorized => td_string!(l, errors.unauthorized),
+        AppError::Forbidden => td_string!(l, errors.forbidden),
+        AppError::Invalid(_) => td_string!(l, errors.invalid),
+        AppError::Lifecycle(LifecycleError::ReasonRequired(_)) => {
+            td_string!(l, field_errors.required)
+        }
+        AppError::Lifecycle(LifecycleError::TextTooLong) => td_string!(l, errors.bad_request),
+        AppError::Lifecycle(LifecycleError::InvalidRating) => {
+            td_string!(l, field_errors.invalid_choice)
+        }
+        AppError::Lifecycle(_) => td_string!(l, errors.lifecycle),
+        AppError::Conflict => td_string!(l, errors.conflict),
+        AppError::IdempotencyMismatch => td_string!(l, errors.idempotency),
+        AppError::BadCredentials => td_string!(l, errors.bad_credentials),
+        AppError::BadRequest => td_string!(l, errors.bad_request),
+        AppError::Internal => td_string!(l, errors.internal),
+        AppError::Transport(_) => td_string!(l, errors.transport),
+    }
+    .to_string()
+}
+
+pub fn too_large(l: Locale, kb: usize) -> String {
+    td_string!(l, errors.too_large, kb = kb)
+}
+
+pub fn malformed(l: Locale) -> String {
+    td_string!(l, errors.malformed).to_string()
+}
+
+pub fn status(l: Locale, s: Status) -> &'static str {
+    match s {
+        Status::Submitted => td_string!(l, status.submitted),
+        Status::Registered => td_string!(l, status.registered),
+        Status::UnderAssessment => td_string!(l, status.under_assessment),
+        Status::AwaitingInformation => td_string!(l, status.awaiting_information),
+        Status::Approved => td_string!(l, status.approved),
+        Status::Refused => td_string!(l, status.refused),
+        Status::InFulfilment => td_string!(l, status.in_fulfilment),
+        Status::Fulfilled => td_string!(l, status.fulfilled),
+        Status::Closed => td_string!(l, status.closed),
+        Status::Withdrawn => td_string!(l, status.withdrawn),
+    }
+}
+
+pub fn status_help(l: Locale, s: Status) -> &'static str {
+    match s {
+        Status::Submitted => td_string!(l, status_help.submitted),
+        Status::Registered => td_string!(l, status_help.registered),
+        Status::UnderAssessment => td_string!(l, status_help.under_assessment),
+        Status::AwaitingInformation => td_string!(l, status_help.awaiting_information),
+        Status::Approved => td_string!(l, status_help.approved),
+        Status::Refused => td_string!(l, status_help.refused),
+        Status::InFulfilment => td_string!(l, status_help.in_fulfilment),
+        Status::Fulfilled => td_string!(l, status_help.fulfilled),
+        Status::Closed => td_string!(l, status_help.closed),
+        Status::Withdrawn => td_string!(l, status_help.withdrawn),
+    }
+}
+
+pub fn stage(l: Locale, s: Stage) -> &'static str {
+    match s {
+        Stage::Requesting => td_string!(l, stage.requesting),
+        Stage::Processing => td_string!(l, stage.processing),
+        Stage::Delivery => td_string!(l, stage.delivery),
+        Stage::Evaluation => td_string!(l, stage.evaluation),
+    }
+}
+
+pub fn role(l: Locale, r: Role) -> &'static str {
+    match r {
+        Role::Provider => td_string!(l, role.provider),
+        Role::Owner => td_string!(l, role.owner),
+        Role::PortfolioOwner => td_string!(l, role.portfolio_owner),
+        Role::Admin => td_string!(l, role.admin),
+    }
+}
+
+pub fn channel(l: Locale, c: Channel) -> &'static str {
+    match c {
+        Channel::Web => td_string!(l, channel.web),
+        Channel::InPerson => td_string!(l, channel.in_person),
+        Channel::Api => td_string!(l, channel.api),
+    }
+}
+
+/// The label of a button that takes an action.
+pub fn action(l: Locale, a: ActionKind) -> &'static str {
+    match a {
+        ActionKind::Submit => td_string!(l, action.submit),
+        ActionKind::Register => td_string!(l, action.register),
+        ActionKind::StartAssessment => td_string!(l, action.start_assessment),
+        ActionKind::RequestInformation => td_string!(l, action.request_information),
+        ActionKind::ProvideInformation => td_string!(l, action.provide_information),
+        ActionKind::Approve => td_string!(l, action.approve),
+        ActionKind::Refuse => td_string!(l, action.refuse),
+        ActionKind::Assign => td_string!(l, action.assign),
+        ActionKind::Escalate => td_string!(l, action.escalate),
+        ActionKind::RecordAction => td_string!(l, action.record_action),
+        ActionKind::Fulfil => td_string!(l, action.fulfil),
+        ActionKind::Rate => td_string!(l, action.rate),
+        ActionKind::Close => td_string!(l, action.close),
+        ActionKind::Withdraw => td_string!(l, action.withdraw),
+    }
+}
+
+/// How an event reads in a history.
+pub fn event(l: Locale, a: ActionKind) -> &'static str {
+    match a {
+        ActionKind::Submit => td_string!(l, event.submit),
+        ActionKind::Register => td_string!(l, event.register),
+        ActionKind::StartAssessment => td_string!(l, event.start_assessment),
+        ActionKind::RequestInformation => td_string!(l, event.request_information),
+        ActionKind::ProvideInformation => td_string!(l, event.provide_information),
+        ActionKind::Approve => td_string!(l, event.approve),
+        ActionKind::Refuse => td_string!(l, event.refuse),
+        ActionKind::Assign => td_string!(l, event.assign),
+        ActionKind::Escalate => td_string!(l, event.escalate),
+        ActionKind::RecordAction => td_string!(l, event.record_action),
+        ActionKind::Fulfil => td_string!(l, event.fulfil),
+        ActionKind::Rate => td_string!(l, event.rate),
+        ActionKind::Close => td_string!(l, event.close),
+        ActionKind::Withdraw => td_string!(l, event.withdraw),
+    }
+}
+
+/// The domain language matching a UI locale.
+pub fn lang(l: Locale) -> crate::domain::Lang {
+    match l {
+        Locale::lv => crate::domain::Lang::Lv,
+        Locale::en => crate::domain::Lang::En,
+    }
+}

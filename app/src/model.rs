@@ -1,0 +1,198 @@
+//! Serialisable views shared by the server functions, the JSON API and the UI.
+//! These never carry secrets (password hashes, tracking-code hashes).
+
+use crate::domain::{
+    ActionKind, Channel, FieldError, FieldSpec, InstitutionKind, Lang, Role, Stage, Status,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstitutionInfo {
+    pub code: String,
+    pub name: String,
+    pub kind: InstitutionKind,
+    pub sector: Option<String>,
+    pub municipality: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LifeSituation {
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceSummary {
+    pub code: String,
+    pub name: String,
+    pub summary: String,
+    pub institution: InstitutionInfo,
+    pub sla_days: i64,
+    pub life_situations: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Catalogue {
+    pub services: Vec<ServiceSummary>,
+    pub life_situations: Vec<LifeSituation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceDetail {
+    pub code: String,
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub conditions: String,
+    pub documents: Vec<String>,
+    pub institution: InstitutionInfo,
+    pub sla_days: i64,
+    pub fields: Vec<FieldSpec>,
+    pub life_situations: Vec<LifeSituation>,
+}
+
+/// What the requester gets after submitting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub reference: String,
+    pub tracking_code: String,
+    pub status: Status,
+    pub service_name: String,
+    pub institution_name: String,
+    pub submitted_at: i64,
+    pub expected_by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: i64,
+    /// `YYYY-MM-DD HH:MM` in the institution's time zone.
+    pub at_text: String,
+    pub action: ActionKind,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub comment: Option<String>,
+    /// Staff name on the staff view; on the requester's view only the role.
+    pub actor: Option<String>,
+    pub actor_role: Option<Role>,
+    pub actor_kind: String,
+    pub visible_to_requester: bool,
+}
+
+/// The requester's view of a request, proved by the tracking code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackingView {
+    pub reference: String,
+    pub submitted_on: String,
+    pub service_code: String,
+    pub service_name: String,
+    pub institution_name: String,
+    pub status: Status,
+    pub stage: Stage,
+    pub submitted_at: i64,
+    pub expected_by: String,
+    /// Role of the person handling it now, if anyone is assigned.
+    pub handler_role: Option<Role>,
+    pub decision_reason: Option<String>,
+    pub result: Option<String>,
+    pub rating: Option<i64>,
+    pub timeline: Vec<TimelineEntry>,
+    /// Actions the requester can take now.
+    pub actions: Vec<ActionKind>,
+    /// The latest question the requester must answer, when awaiting information.
+    pub open_question: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub institution_code: String,
+    pub institution_name: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub status: Option<Status>,
+    pub service: Option<String>,
+    pub mine: bool,
+    /// Include closed, withdrawn and refused requests.
+    pub all: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub reference: String,
+    pub service_code: String,
+    pub service_name: String,
+    pub status: Status,
+    pub channel: Channel,
+    pub contact_name: String,
+    pub assignee: Option<String>,
+    pub submitted_at: i64,
+    pub updated_at: i64,
+    pub due_at: i64,
+    /// Local dates for display.
+    pub submitted_on: String,
+    pub due_on: String,
+    /// Past its expected date and still open.
+    pub overdue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queue {
+    pub items: Vec<QueueItem>,
+    pub total_open: i64,
+    /// The oldest open request in scope (waiting longest).
+    pub oldest_open: Option<QueueItem>,
+    /// The newest request in scope.
+    pub newest: Option<QueueItem>,
+    pub services: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub id: i64,
+    pub display_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffRequestView {
+    pub reference: String,
+    pub version: i64,
+    pub service_code: String,
+    pub service_name: String,
+    pub institution_name: String,
+    pub channel: Channel,
+    pub lang: Lang,
+    pub contact_name: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Field label and value, in form order.
+    pub values: Vec<(String, String)>,
+    pub status: Status,
+    pub stage: Stage,
+    pub assignee: Option<StaffMember>,
+    pub decision_reason: Option<String>,
+    pub result: Option<String>,
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub submitted_at: i64,
+    pub submitted_on: String,
+    pub due_at: i64,
+    pub expected_by: String,
+    pub overdue: bool,
+    pub timeline: Vec<TimelineEntry>,
+    pub actions: Vec<ActionKind>,
+    /// Who the request can be assigned or escalated to.
+    pub colleagues: Vec<StaffMember>,
+    /// Whether this user may assign the request to someone else (not only take it).
+    pub can_assign_others: bool,
+}
+
+/// Per-field messages, keyed by field name.
+pub type FieldMessages = BTreeMap<String, FieldError>;

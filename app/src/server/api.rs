@@ -1,0 +1,352 @@
+//! The JSON API (`/api/v1`): a thin adapter over the service layer.
+
+use super::service::{IdempotencyKey, NewRequest};
+use super::{AppState, Taka, accept_language};
+use crate::domain::{Channel, FieldError, FieldErrors, FieldSpec, Lang};
+use crate::error::AppError;
+use crate::i18n::Locale;
+use crate::i18n_text;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// Largest request body the API accepts.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/services", get(list_services))
+        .route("/services/{code}", get(get_service))
+        .route("/requests", post(create_request))
+        .route("/requests/{reference}", get(get_request))
+        .fallback(|headers: HeaderMap| async move {
+            ApiError::new(AppError::NotFound, accept_language(&headers))
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}
+
+/// An error answered as `{"error": {"code", "message", "fields"}}` in the client's language.
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: BTreeMap<String, String>,
+}
+
+impl ApiError {
+    pub fn new(e: AppError, lang: Lang) -> Self {
+        let locale = locale(lang);
+        let fields = e
+            .field_errors()
+            .map(|f| {
+                f.iter()
+                    .map(|(k, v)| (k.clone(), i18n_text::field_error(locale, v)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        ApiError {
+            status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            code: e.code(),
+            message: i18n_text::app_error(locale, &e),
+            fields,
+        }
+    }
+
+    fn malformed(rejection: JsonRejection, lang: Lang) -> Self {
+        let status = rejection.status();
+        let (code, message) = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            (
+                "too_large",
+                i18n_text::too_large(locale(lang), MAX_BODY_BYTES / 1024),
+            )
+        } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            (
+                "unsupported_media_type",
+                i18n_text::app_error(locale(lang), &AppError::BadRequest),
+            )
+        } else {
+            ("malformed_json", i18n_text::malformed(locale(lang)))
+        };
+        // A body that parses as JSON but has the wrong shape is still a client error: 400.
+        let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
+        ApiError {
+            status,
+            code,
+            message,
+            fields: BTreeMap::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({"error": {"code": self.code, "message": self.message, "fields": self.fields}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn locale(lang: Lang) -> Locale {
+    match lang {
+        Lang::Lv => Locale::lv,
+        Lang::En => Locale::en,
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// A service field as the API shows it: texts in one language.
+#[derive(Serialize)]
+struct ApiField {
+    name: String,
+    label: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    required: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help: Option<String>,
+    options: Vec<ApiOption>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max: Option<i64>,
+    max_chars: usize,
+}
+
+#[derive(Serialize)]
+struct ApiOption {
+    value: String,
+    label: String,
+}
+
+fn api_field(f: &FieldSpec, lang: Lang) -> ApiField {
+    ApiField {
+        name: f.name.clone(),
+        label: f.label.get(lang).to_string(),
+        kind: f.kind.as_str(),
+        required: f.required,
+        help: f.help.as_ref().map(|h| h.get(lang).to_string()),
+        options: f
+            .options
+            .iter()
+            .map(|o| ApiOption {
+                value: o.value.clone(),
+                label: o.label.get(lang).to_string(),
+            })
+            .collect(),
+        min: f.min,
+        max: f.max,
+        max_chars: f.max_chars(),
+    }
+}
+
+async fn list_services(State(taka): State<Taka>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    let lang = accept_language(&headers);
+    let cat = taka
+        .catalogue(lang)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    let list: Vec<Value> = cat
+        .services
+        .iter()
+        .map(|s| {
+            json!({
+                "code": s.code,
+                "name": s.name,
+                "summary": s.summary,
+                "institution": {"code": s.institution.code, "name": s.institution.name, "kind": s.institution.kind},
+                "sla_working_days": s.sla_days,
+                "life_situations": s.life_situations,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+async fn get_service(
+    State(taka): State<Taka>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let lang = accept_language(&headers);
+    let s = taka
+        .service_detail(&code, lang)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    let fields: Vec<ApiField> = s.fields.iter().map(|f| api_field(f, lang)).collect();
+    Ok(Json(json!({
+        "code": s.code,
+        "name": s.name,
+        "summary": s.summary,
+        "description": s.description,
+        "conditions": s.conditions,
+        "documents": s.documents,
+        "institution": {"code": s.institution.code, "name": s.institution.name, "kind": s.institution.kind},
+        "sla_working_days": s.sla_days,
+        "life_situations": s.life_situations.iter().map(|l| &l.code).collect::<Vec<_>>(),
+        "fields": fields,
+    })))
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct CreateRequest {
+    service_code: String,
+    #[serde(default)]
+    values: BTreeMap<String, Value>,
+    contact: ContactIn,
+    #[serde(default)]
+    language: Option<String>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ContactIn {
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    phone: Option<String>,
+}
+
+/// Form values arrive as JSON; the domain validates strings, as a form would post them.
+fn values_as_strings(
+    values: &BTreeMap<String, Value>,
+) -> Result<BTreeMap<String, String>, FieldErrors> {
+    let mut out = BTreeMap::new();
+    let mut errors = FieldErrors::new();
+    for (k, v) in values {
+        match v {
+            Value::String(s) => {
+                out.insert(k.clone(), s.clone());
+            }
+            Value::Number(n) => {
+                out.insert(k.clone(), n.to_string());
+            }
+            Value::Bool(b) => {
+                out.insert(k.clone(), if *b { "yes" } else { "no" }.to_string());
+            }
+            Value::Null => {}
+            Value::Array(_) | Value::Object(_) => {
+                errors.insert(k.clone(), FieldError::InvalidChoice);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+async fn create_request(
+    State(taka): State<Taka>,
+    headers: HeaderMap,
+    body: Result<Json<Value>, JsonRejection>,
+) -> ApiResult<Response> {
+    let header_lang = accept_language(&headers);
+    let Json(raw) = body.map_err(|r| ApiError::malformed(r, header_lang))?;
+    let req: CreateRequest = serde_json::from_value(raw.clone()).map_err(|_| ApiError {
+        status: StatusCode::BAD_REQUEST,
+        code: "malformed_json",
+        message: i18n_text::malformed(locale(header_lang)),
+        fields: BTreeMap::new(),
+    })?;
+    let lang = req
+        .language
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(header_lang);
+    let idempotency = match headers.get("idempotency-key") {
+        Some(v) => {
+            let key = v.to_str().unwrap_or("").trim();
+            if key.is_empty() || key.len() > 200 {
+                return Err(ApiError::new(AppError::BadRequest, lang));
+            }
+            // The body's canonical form (keys sorted) identifies "the same request".
+            let canonical = serde_json::to_string(&raw).unwrap_or_default();
+            Some(IdempotencyKey {
+                key: key.to_string(),
+                body_hash: super::service::sha256_hex(&canonical),
+            })
+        }
+        None => None,
+    };
+    let values =
+        values_as_strings(&req.values).map_err(|f| ApiError::new(AppError::Invalid(f), lang))?;
+    let new = NewRequest {
+        service_code: req.service_code,
+        values,
+        contact_name: req.contact.name,
+        contact_email: req.contact.email.unwrap_or_default(),
+        contact_phone: req.contact.phone.unwrap_or_default(),
+        lang,
+        channel: Channel::Api,
+        idempotency,
+    };
+    let receipt = taka
+        .submit(new, None)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    let body = json!({
+        "reference": receipt.reference,
+        "tracking_code": receipt.tracking_code,
+        "status": receipt.status,
+        "expected_by": receipt.expected_by,
+    });
+    Ok((
+        StatusCode::CREATED,
+        [(
+            "location",
+            format!("/api/v1/requests/{}", receipt.reference),
+        )],
+        Json(body),
+    )
+        .into_response())
+}
+
+async fn get_request(
+    State(taka): State<Taka>,
+    headers: HeaderMap,
+    Path(reference): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let lang = accept_language(&headers);
+    let code = headers
+        .get("x-tracking-code")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let view = taka
+        .track(&reference, code, lang)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    let history: Vec<Value> = view
+        .timeline
+        .iter()
+        .map(|e| json!({"at": rfc3339(e.at), "status": e.to_status, "action": e.action, "note": e.comment}))
+        .collect();
+    Ok(Json(json!({
+        "reference": view.reference,
+        "service_code": view.service_code,
+        "status": view.status,
+        "stage": view.stage,
+        "submitted_at": rfc3339(view.submitted_at),
+        "expected_by": view.expected_by,
+        "history": history,
+    })))
+}
+
+pub fn rfc3339(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_default()
+}

@@ -1,0 +1,151 @@
+//! The service catalogue: institutions, services, life situations.
+
+use super::Taka;
+use crate::domain::{FieldSpec, InstitutionKind, Lang};
+use crate::error::AppError;
+use crate::model::{Catalogue, InstitutionInfo, LifeSituation, ServiceDetail, ServiceSummary};
+use crate::server::error::{ServiceError, ServiceResult};
+use std::collections::BTreeMap;
+
+/// Columns shared by the catalogue queries; texts fall back to Latvian when a language lacks them.
+const SERVICE_SELECT: &str = "
+    SELECT s.id, s.code, s.sla_days, s.fields_json,
+           COALESCE(st.name, sl.name) AS name,
+           COALESCE(st.summary, sl.summary) AS summary,
+           COALESCE(st.description, sl.description) AS description,
+           COALESCE(st.conditions, sl.conditions) AS conditions,
+           COALESCE(st.documents_json, sl.documents_json) AS documents_json,
+           i.code AS inst_code, i.kind AS inst_kind, i.sector, i.municipality,
+           COALESCE(it.name, il.name) AS inst_name
+    FROM services s
+    JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
+    LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $1
+    JOIN institutions i ON i.id = s.institution_id
+    JOIN institution_texts il ON il.institution_id = i.id AND il.lang = 'lv'
+    LEFT JOIN institution_texts it ON it.institution_id = i.id AND it.lang = $1
+    WHERE s.active = 1";
+
+#[derive(sqlx::FromRow)]
+struct ServiceRow {
+    id: i64,
+    code: String,
+    sla_days: i64,
+    fields_json: String,
+    name: String,
+    summary: String,
+    description: String,
+    conditions: String,
+    documents_json: String,
+    inst_code: String,
+    inst_kind: String,
+    sector: Option<String>,
+    municipality: Option<String>,
+    inst_name: String,
+}
+
+impl ServiceRow {
+    fn institution(&self) -> InstitutionInfo {
+        InstitutionInfo {
+            code: self.inst_code.clone(),
+            name: self.inst_name.clone(),
+            kind: InstitutionKind::parse(&self.inst_kind).unwrap_or(InstitutionKind::State),
+            sector: self.sector.clone(),
+            municipality: self.municipality.clone(),
+        }
+    }
+}
+
+pub(crate) fn parse_fields(json: &str) -> ServiceResult<Vec<FieldSpec>> {
+    serde_json::from_str(json).map_err(|e| ServiceError::Internal(format!("bad field schema: {e}")))
+}
+
+impl Taka {
+    pub async fn catalogue(&self, lang: Lang) -> ServiceResult<Catalogue> {
+        let sql = format!("{SERVICE_SELECT} ORDER BY inst_name, name");
+        let rows: Vec<ServiceRow> = sqlx::query_as(&sql)
+            .bind(lang.code())
+            .fetch_all(&self.db.read)
+            .await?;
+        let links = self.life_situation_links().await?;
+        let life_situations = self.life_situations(lang).await?;
+        let services = rows
+            .iter()
+            .map(|r| ServiceSummary {
+                code: r.code.clone(),
+                name: r.name.clone(),
+                summary: r.summary.clone(),
+                institution: r.institution(),
+                sla_days: r.sla_days,
+                life_situations: links.get(&r.id).cloned().unwrap_or_default(),
+            })
+            .collect();
+        Ok(Catalogue {
+            services,
+            life_situations,
+        })
+    }
+
+    pub async fn service_detail(&self, code: &str, lang: Lang) -> ServiceResult<ServiceDetail> {
+        let sql = format!("{SERVICE_SELECT} AND s.code = $2");
+        let row: ServiceRow = sqlx::query_as(&sql)
+            .bind(lang.code())
+            .bind(code)
+            .fetch_optional(&self.db.read)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let codes = self
+            .life_situation_links()
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+        let life_situations = self
+            .life_situations(lang)
+            .await?
+            .into_iter()
+            .filter(|l| codes.contains(&l.code))
+            .collect();
+        Ok(ServiceDetail {
+            code: row.code.clone(),
+            name: row.name.clone(),
+            summary: row.summary.clone(),
+            description: row.description.clone(),
+            conditions: row.conditions.clone(),
+            documents: serde_json::from_str(&row.documents_json).unwrap_or_default(),
+            institution: row.institution(),
+            sla_days: row.sla_days,
+            fields: parse_fields(&row.fields_json)?,
+            life_situations,
+        })
+    }
+
+    async fn life_situations(&self, lang: Lang) -> ServiceResult<Vec<LifeSituation>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT l.code, COALESCE(t.name, tl.name)
+             FROM life_situations l
+             JOIN life_situation_texts tl ON tl.life_situation_id = l.id AND tl.lang = 'lv'
+             LEFT JOIN life_situation_texts t ON t.life_situation_id = l.id AND t.lang = $1
+             ORDER BY l.position, l.code",
+        )
+        .bind(lang.code())
+        .fetch_all(&self.db.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(code, name)| LifeSituation { code, name })
+            .collect())
+    }
+
+    async fn life_situation_links(&self) -> ServiceResult<BTreeMap<i64, Vec<String>>> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT sl.service_id, l.code FROM service_life_situations sl
+             JOIN life_situations l ON l.id = sl.life_situation_id ORDER BY l.position",
+        )
+        .fetch_all(&self.db.read)
+        .await?;
+        let mut map: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for (id, code) in rows {
+            map.entry(id).or_default().push(code);
+        }
+        Ok(map)
+    }
+}

@@ -1,0 +1,158 @@
+//! The use cases. Both the Leptos server functions and the JSON API call these; neither
+//! holds logic of its own. Every method that touches a request checks who may do it.
+
+mod catalogue;
+mod requests;
+mod staff;
+
+pub use requests::{IdempotencyKey, NewRequest};
+pub use staff::{NewUser, SESSION_SECONDS, StaffContext, hash_password};
+
+use super::db::Db;
+use chrono::{NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::Riga;
+use sha2::{Digest, Sha256};
+
+/// The service layer: a database and a clock (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Taka {
+    pub db: Db,
+    clock: Clock,
+}
+
+/// Where "now" comes from: the system, or a settable instant (demo data, tests).
+#[derive(Clone, Debug, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Manual(std::sync::Arc<std::sync::atomic::AtomicI64>),
+}
+
+impl Clock {
+    pub fn manual(at: i64) -> Clock {
+        Clock::Manual(std::sync::Arc::new(std::sync::atomic::AtomicI64::new(at)))
+    }
+    pub fn now(&self) -> i64 {
+        match self {
+            Clock::System => now(),
+            Clock::Manual(t) => t.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
+    /// Move a manual clock to `at` (no effect on the system clock).
+    pub fn set(&self, at: i64) {
+        if let Clock::Manual(t) = self {
+            t.store(at, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+impl Taka {
+    pub fn new(db: Db) -> Self {
+        Taka {
+            db,
+            clock: Clock::System,
+        }
+    }
+    pub fn with_clock(db: Db, clock: Clock) -> Self {
+        Taka { db, clock }
+    }
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+/// Now, as Unix seconds.
+pub fn now() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// The institutions' time zone (per-institution calendars come with service levels).
+pub fn local_date(ts: i64) -> NaiveDate {
+    Riga.timestamp_opt(ts, 0)
+        .single()
+        .map(|d| d.date_naive())
+        .unwrap_or_else(|| Utc::now().date_naive())
+}
+
+/// The last second of `date` in Riga, as Unix seconds.
+pub fn end_of_local_day(date: NaiveDate) -> i64 {
+    let t = date.and_hms_opt(23, 59, 59).unwrap_or_default();
+    Riga.from_local_datetime(&t)
+        .latest()
+        .map(|d| d.timestamp())
+        .unwrap_or_else(|| t.and_utc().timestamp())
+}
+
+/// `YYYY-MM-DD` of a timestamp in local time.
+pub fn local_date_string(ts: i64) -> String {
+    local_date(ts).format("%Y-%m-%d").to_string()
+}
+
+/// `YYYY-MM-DD HH:MM` of a timestamp in local time.
+pub fn local_time_string(ts: i64) -> String {
+    Riga.timestamp_opt(ts, 0)
+        .single()
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Compare two secrets' hashes without leaking where they differ.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A fresh random tracking code.
+pub fn new_tracking_code() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; crate::domain::TRACKING_CODE_LEN];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    crate::domain::tracking_code_from(&bytes)
+}
+
+/// A fresh random session or API token (256 bits, hex).
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_days_follow_riga() {
+        // 2026-11-26 22:30 UTC is already the 27th in Riga (UTC+2 in winter).
+        let ts = Utc
+            .with_ymd_and_hms(2026, 11, 26, 22, 30, 0)
+            .unwrap()
+            .timestamp();
+        assert_eq!(local_date_string(ts), "2026-11-27");
+        let end = end_of_local_day(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
+        // Summer: UTC+3, so 23:59:59 local is 20:59:59 UTC.
+        assert_eq!(
+            end,
+            Utc.with_ymd_and_hms(2026, 7, 1, 20, 59, 59)
+                .unwrap()
+                .timestamp()
+        );
+    }
+
+    #[test]
+    fn secrets_compare() {
+        assert!(constant_time_eq("abc", "abc"));
+        assert!(!constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "ab"));
+        assert_ne!(new_token(), new_token());
+        assert_eq!(new_tracking_code().len(), 11);
+    }
+}

@@ -1,0 +1,499 @@
+//! The citizen side: no account needed.
+
+use super::common::{ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, lang_now};
+use crate::domain::{ActionKind, FieldError, Stage, Status};
+use crate::error::AppError;
+use crate::fns::{RequesterAction, SubmitRequest, get_catalogue, get_service, track_request};
+use crate::i18n::*;
+use crate::i18n_text;
+use crate::model::{ServiceDetail, ServiceSummary, TrackingView};
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text="" />
+        <section class="hero">
+            <h1>{t!(i18n, home.title)}</h1>
+            <p class="lead">{t!(i18n, home.intro)}</p>
+            <p><A href="/services" attr:class="button primary">{t!(i18n, home.browse)}</A></p>
+        </section>
+        <section class="card" aria-labelledby="track-h">
+            <h2 id="track-h">{t!(i18n, home.track_title)}</h2>
+            <p>{t!(i18n, home.track_intro)}</p>
+            <TrackForm reference=String::new() />
+        </section>
+    }
+}
+
+/// A GET form to the tracking page: works with or without JavaScript.
+#[component]
+fn TrackForm(reference: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let no_error = Signal::derive(|| None::<FieldError>);
+    view! {
+        <form method="get" action="/track" class="track-form">
+            <TextInput name="ref".into() label=t_string!(i18n, track.reference).to_string() required=true
+                hint=t_string!(i18n, track.reference_hint).to_string() value=reference error=no_error />
+            <TextInput name="code".into() label=t_string!(i18n, track.code).to_string() required=true
+                autocomplete="off" hint=t_string!(i18n, track.code_hint).to_string() error=no_error />
+            <button type="submit" class="button primary">{t!(i18n, track.submit)}</button>
+        </form>
+    }
+}
+
+#[component]
+pub fn CataloguePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let by_situation = move || query.read().get("by").as_deref() == Some("situation");
+    let catalogue = Resource::new(|| (), |_| get_catalogue());
+    view! {
+        <Title text=move || t_string!(i18n, catalogue.title).to_string() />
+        <h1>{t!(i18n, catalogue.title)}</h1>
+        <nav class="tabs" aria-label=move || t_string!(i18n, catalogue.group_view)>
+            <a href="/services" aria-current=move || (!by_situation()).then_some("page")>{t!(i18n, catalogue.by_institution)}</a>
+            <a href="/services?by=situation" aria-current=move || by_situation().then_some("page")>{t!(i18n, catalogue.by_situation)}</a>
+        </nav>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match catalogue.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(cat) if cat.services.is_empty() => view! { <p>{t!(i18n, catalogue.empty)}</p> }.into_any(),
+                    Ok(cat) => {
+                        let groups: Vec<(String, String, Vec<ServiceSummary>)> = if by_situation() {
+                            cat.life_situations.iter().map(|ls| {
+                                let list = cat.services.iter().filter(|s| s.life_situations.contains(&ls.code)).cloned().collect();
+                                (ls.code.clone(), ls.name.clone(), list)
+                            }).filter(|(_, _, l): &(String, String, Vec<ServiceSummary>)| !l.is_empty()).collect()
+                        } else {
+                            let mut groups: Vec<(String, String, Vec<ServiceSummary>)> = Vec::new();
+                            for s in &cat.services {
+                                match groups.iter_mut().find(|g| g.0 == s.institution.code) {
+                                    Some(g) => g.2.push(s.clone()),
+                                    None => groups.push((s.institution.code.clone(), s.institution.name.clone(), vec![s.clone()])),
+                                }
+                            }
+                            groups
+                        };
+                        groups.into_iter().map(|(code, name, list)| {
+                            let hid = format!("g-{code}");
+                            let labelled_by = hid.clone();
+                            view! {
+                                <section class="group" aria-labelledby=labelled_by>
+                                    <h2 id=hid>{name}</h2>
+                                    <ul class="service-list">
+                                        {list.into_iter().map(|s| view! { <ServiceCard service=s /> }).collect_view()}
+                                    </ul>
+                                </section>
+                            }
+                        }).collect_view().into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ServiceCard(service: ServiceSummary) -> impl IntoView {
+    let i18n = use_i18n();
+    let days = service.sla_days;
+    view! {
+        <li class="service-card">
+            <h3><a href=format!("/services/{}", service.code)>{service.name}</a></h3>
+            <p>{service.summary}</p>
+            <p class="meta">
+                <span>{service.institution.name}</span>
+                " · "
+                <span>{move || t_string!(i18n, catalogue.expected, days = days)}</span>
+            </p>
+        </li>
+    }
+}
+
+fn service_resource() -> Resource<Result<ServiceDetail, AppError>> {
+    let params = use_params_map();
+    Resource::new(
+        move || params.read().get("code").unwrap_or_default(),
+        get_service,
+    )
+}
+
+#[component]
+pub fn ServicePage() -> impl IntoView {
+    let i18n = use_i18n();
+    let service = service_resource();
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match service.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(s) => {
+                        let days = s.sla_days;
+                        let docs = s.documents.clone();
+                        view! {
+                            <Title text=s.name.clone() />
+                            <article class="service">
+                                <h1>{s.name.clone()}</h1>
+                                <p class="lead">{s.summary.clone()}</p>
+                                <dl class="facts">
+                                    <dt>{t!(i18n, service.institution)}</dt><dd>{s.institution.name.clone()}</dd>
+                                    <dt>{t!(i18n, service.expected)}</dt><dd>{move || t_string!(i18n, common.working_days, count = days)}</dd>
+                                </dl>
+                                <p><a class="button primary" href=format!("/services/{}/request", s.code)>{t!(i18n, service.apply)}</a></p>
+                                <h2>{t!(i18n, service.description)}</h2>
+                                <p class="prose">{s.description.clone()}</p>
+                                <h2>{t!(i18n, service.conditions)}</h2>
+                                <p class="prose">{s.conditions.clone()}</p>
+                                <h2>{t!(i18n, service.documents)}</h2>
+                                {if docs.is_empty() {
+                                    view! { <p>{t!(i18n, service.no_documents)}</p> }.into_any()
+                                } else {
+                                    view! { <ul>{docs.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }.into_any()
+                                }}
+                                {(!s.life_situations.is_empty()).then(|| view! {
+                                    <h2>{t!(i18n, service.situations)}</h2>
+                                    <ul class="chips">{s.life_situations.iter().map(|l| view! { <li>{l.name.clone()}</li> }).collect_view()}</ul>
+                                })}
+                            </article>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn RequestPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let service = service_resource();
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match service.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(s) => {
+                        let name = s.name.clone();
+                        view! {
+                            <Title text=name.clone() />
+                            <h1>{move || t_string!(i18n, service.form_title, name = name.clone())}</h1>
+                            <RequestForm service=s in_person=false />
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The request form of a service, built from its field schema. A plain form post without
+/// WASM; with WASM the same server function is called in place.
+#[component]
+pub fn RequestForm(service: ServiceDetail, in_person: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let submit = ServerAction::<SubmitRequest>::new();
+    let error = move || submit.value().get().and_then(|r| r.err());
+    let field_error = move |name: &'static str| -> Signal<Option<FieldError>> {
+        Signal::derive(move || {
+            error().and_then(|e| e.field_errors().and_then(|f| f.get(name).cloned()))
+        })
+    };
+    let fields = service
+        .fields
+        .iter()
+        .cloned()
+        .map(|spec| {
+            let name = spec.name.clone();
+            let err = Signal::derive(move || {
+                error().and_then(|e| e.field_errors().and_then(|f| f.get(&name).cloned()))
+            });
+            view! { <SchemaField spec=spec error=err /> }
+        })
+        .collect_view();
+    view! {
+        <ActionForm action=submit attr:class="request-form" attr:novalidate=false>
+            {move || error().map(|e| view! { <ErrorNotice error=e /> })}
+            <input type="hidden" name="service_code" value=service.code.clone() />
+            {in_person.then(|| view! { <input type="hidden" name="in_person" value="1" /> })}
+            <fieldset>
+                <legend>{t!(i18n, service.details)}</legend>
+                {fields}
+            </fieldset>
+            <fieldset>
+                <legend>{t!(i18n, service.contact)}</legend>
+                <p class="hint">{t!(i18n, service.contact_hint)}</p>
+                <TextInput name="contact_name".into() label=t_string!(i18n, service.contact_name).to_string()
+                    required=true autocomplete="name" error=field_error("contact_name") />
+                <TextInput name="contact_email".into() label=t_string!(i18n, service.contact_email).to_string()
+                    kind="email" autocomplete="email" error=field_error("contact_email") />
+                <TextInput name="contact_phone".into() label=t_string!(i18n, service.contact_phone).to_string()
+                    kind="tel" autocomplete="tel" error=field_error("contact_phone") />
+            </fieldset>
+            <button type="submit" class="button primary" disabled=move || submit.pending().get()>
+                {t!(i18n, service.submit)}
+            </button>
+        </ActionForm>
+    }
+}
+
+fn query_pair() -> (Memo<String>, Memo<String>) {
+    let query = use_query_map();
+    (
+        Memo::new(move |_| {
+            query
+                .read()
+                .get("ref")
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        }),
+        Memo::new(move |_| {
+            query
+                .read()
+                .get("code")
+                .unwrap_or_default()
+                .trim()
+                .to_string()
+        }),
+    )
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let (reference, code) = query_pair();
+    let view_res = Resource::new(
+        move || (reference.get(), code.get()),
+        |(r, c)| track_request(r, c),
+    );
+    view! {
+        <Title text=move || t_string!(i18n, receipt.title).to_string() />
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match view_res.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(v) => {
+                        let track_href = format!("/track?ref={}&code={}", urlencoding::encode(&v.reference), urlencoding::encode(&code.get_untracked()));
+                        view! {
+                            <article class="receipt">
+                                <h1>{t!(i18n, receipt.title)}</h1>
+                                <p>{t!(i18n, receipt.intro)}</p>
+                                <dl class="facts big">
+                                    <dt>{t!(i18n, receipt.reference)}</dt><dd class="mono" data-testid="reference">{v.reference.clone()}</dd>
+                                    <dt>{t!(i18n, receipt.code)}</dt><dd class="mono" data-testid="tracking-code">{code.get_untracked()}</dd>
+                                </dl>
+                                <p class="hint">{t!(i18n, receipt.code_hint)}</p>
+                                <dl class="facts">
+                                    <dt>{t!(i18n, receipt.service)}</dt><dd>{v.service_name.clone()}</dd>
+                                    <dt>{t!(i18n, receipt.institution)}</dt><dd>{v.institution_name.clone()}</dd>
+                                    <dt>{t!(i18n, receipt.submitted)}</dt><dd>{v.submitted_on.clone()}</dd>
+                                    <dt>{t!(i18n, receipt.expected)}</dt><dd>{v.expected_by.clone()}</dd>
+                                    <dt>{t!(i18n, receipt.status)}</dt><dd><StatusBadge status=v.status /></dd>
+                                </dl>
+                                <p class="no-print actions-row">
+                                    <a class="button primary" href=track_href>{t!(i18n, receipt.track)}</a>
+                                    <button type="button" class="button" onclick="window.print()">{t!(i18n, common.print)}</button>
+                                </p>
+                            </article>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn TrackPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let (reference, code) = query_pair();
+    let act = ServerAction::<RequesterAction>::new();
+    let tracked = Resource::new(
+        move || (reference.get(), code.get(), act.version().get()),
+        |(r, c, _)| async move {
+            if r.is_empty() || c.is_empty() {
+                None
+            } else {
+                Some(track_request(r, c).await)
+            }
+        },
+    );
+    view! {
+        <Title text=move || t_string!(i18n, track.title).to_string() />
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match tracked.await {
+                    None => view! {
+                        <h1>{t!(i18n, track.title)}</h1>
+                        <TrackForm reference=reference.get_untracked() />
+                    }.into_any(),
+                    Some(Err(AppError::NotFound)) => view! {
+                        <h1>{t!(i18n, track.title)}</h1>
+                        <div class="notice error" role="alert"><p>{t!(i18n, track.not_found)}</p></div>
+                        <TrackForm reference=reference.get_untracked() />
+                    }.into_any(),
+                    Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Some(Ok(v)) => view! { <TrackingDetails view=v code=code.get_untracked() act=act /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TrackingDetails(
+    view: TrackingView,
+    code: String,
+    act: ServerAction<RequesterAction>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let v = view;
+    let status = v.status;
+    let stage = v.stage;
+    let reference = v.reference.clone();
+    let institution = v.institution_name.clone();
+    let handler = v.handler_role;
+    let act_error = move || act.value().get().and_then(|r| r.err());
+    let done = move || matches!(act.value().get(), Some(Ok(())));
+    let hidden = {
+        let (reference, code) = (reference.clone(), code.clone());
+        move || {
+            view! {
+                <input type="hidden" name="reference" value=reference.clone() />
+                <input type="hidden" name="code" value=code.clone() />
+            }
+        }
+    };
+    let (hidden_answer, hidden_rate, hidden_withdraw) = (hidden.clone(), hidden.clone(), hidden);
+    let heading_ref = reference.clone();
+    view! {
+        <h1>{move || t_string!(i18n, track.heading, reference = heading_ref.clone())}</h1>
+        {move || done().then(|| view! { <div class="notice ok" role="status"><p>{t!(i18n, track.done)}</p></div> })}
+        {move || act_error().map(|e| view! { <ErrorNotice error=e /> })}
+        <section class="status-panel" aria-labelledby="status-h">
+            <h2 id="status-h" class="visually-hidden">{t!(i18n, track.status)}</h2>
+            <p class="status-line"><StatusBadge status=status /></p>
+            <p>{move || i18n_text::status_help(i18n.get_locale(), status)}</p>
+            <StageBar stage=stage status=status />
+            <dl class="facts">
+                <dt>{t!(i18n, track.submitted)}</dt><dd>{v.submitted_on.clone()}</dd>
+                <dt>{t!(i18n, track.expected)}</dt><dd>{v.expected_by.clone()}</dd>
+                <dt>{t!(i18n, track.handler)}</dt>
+                <dd>{move || match handler {
+                    Some(role) => format!("{} — {}", i18n_text::role(i18n.get_locale(), role), institution.clone()),
+                    None => t_string!(i18n, track.handler_team, institution = institution.clone()),
+                }}</dd>
+                <dt>{t!(i18n, receipt.service)}</dt><dd>{v.service_name.clone()}</dd>
+            </dl>
+            {v.decision_reason.clone().filter(|_| status == Status::Refused).map(|r| view! {
+                <h3>{t!(i18n, track.decision_reason)}</h3><p class="prose">{r}</p>
+            })}
+            {v.result.clone().map(|r| view! { <h3>{t!(i18n, track.result)}</h3><p class="prose">{r}</p> })}
+            {v.rating.map(|score| view! { <p>{move || t_string!(i18n, track.your_rating, score = score)}</p> })}
+        </section>
+
+        {v.actions.contains(&ActionKind::ProvideInformation).then(|| view! {
+            <section class="card" aria-labelledby="answer-h">
+                <h2 id="answer-h">{t!(i18n, track.answer_title)}</h2>
+                {v.open_question.clone().map(|q| view! { <p><strong>{t!(i18n, track.question)}</strong> " " {q}</p> })}
+                <ActionForm action=act>
+                    {hidden_answer()}
+                    <input type="hidden" name="action" value="provide_information" />
+                    <div class="field">
+                        <label for="answer">{t!(i18n, track.answer_label)}</label>
+                        <textarea id="answer" name="text" rows="4" required=true maxlength="4000"></textarea>
+                    </div>
+                    <button type="submit" class="button primary">{t!(i18n, track.answer_submit)}</button>
+                </ActionForm>
+            </section>
+        })}
+
+        {v.actions.contains(&ActionKind::Rate).then(|| view! {
+            <section class="card" aria-labelledby="rate-h">
+                <h2 id="rate-h">{t!(i18n, track.rate_title)}</h2>
+                <ActionForm action=act>
+                    {hidden_rate()}
+                    <input type="hidden" name="action" value="rate" />
+                    <fieldset class="rating">
+                        <legend>{t!(i18n, track.rate_score)}</legend>
+                        {(1..=5u8).map(|n| {
+                            let id = format!("score-{n}");
+                            view! {
+                                <input type="radio" id=id.clone() name="score" value=n.to_string() required=true />
+                                <label for=id>{n}</label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <div class="field">
+                        <label for="rate-comment">{t!(i18n, track.rate_comment)}</label>
+                        <textarea id="rate-comment" name="text" rows="3" maxlength="4000"></textarea>
+                    </div>
+                    <button type="submit" class="button primary">{t!(i18n, track.rate_submit)}</button>
+                </ActionForm>
+            </section>
+        })}
+
+        <section aria-labelledby="history-h">
+            <h2 id="history-h">{t!(i18n, track.timeline)}</h2>
+            <Timeline entries=v.timeline.clone() />
+        </section>
+
+        {v.actions.contains(&ActionKind::Withdraw).then(|| view! {
+            <section class="card subtle" aria-labelledby="withdraw-h">
+                <h2 id="withdraw-h">{t!(i18n, track.withdraw_title)}</h2>
+                <p>{t!(i18n, track.withdraw_intro)}</p>
+                <ActionForm action=act>
+                    {hidden_withdraw()}
+                    <input type="hidden" name="action" value="withdraw" />
+                    <div class="field">
+                        <label for="withdraw-reason">{t!(i18n, track.withdraw_reason)}</label>
+                        <input id="withdraw-reason" name="text" type="text" maxlength="4000" />
+                    </div>
+                    <button type="submit" class="button danger">{t!(i18n, track.withdraw_submit)}</button>
+                </ActionForm>
+            </section>
+        })}
+    }
+}
+
+/// The four stages, with the current one marked.
+#[component]
+fn StageBar(stage: Stage, status: Status) -> impl IntoView {
+    let i18n = use_i18n();
+    let stages = [
+        Stage::Requesting,
+        Stage::Processing,
+        Stage::Delivery,
+        Stage::Evaluation,
+    ];
+    let finished = status == Status::Closed;
+    view! {
+        <ol class="stages" aria-label=move || t_string!(i18n, track.stage)>
+            {stages.into_iter().map(|s| {
+                let current = s == stage;
+                let done = s.number() < stage.number() || (finished && current);
+                view! {
+                    <li class:current=current class:done=done aria-current=current.then_some("step")>
+                        <span class="n">{s.number()}</span>
+                        <span>{move || i18n_text::stage(i18n.get_locale(), s)}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+        <p class="visually-hidden">
+            {move || t_string!(i18n, track.stage_of, n = stage.number(), name = i18n_text::stage(i18n.get_locale(), stage))}
+        </p>
+    }
+}
+
+#[allow(dead_code)]
+fn _lang() -> crate::domain::Lang {
+    lang_now()
+}

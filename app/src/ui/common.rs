@@ -1,0 +1,264 @@
+//! Small components used on several pages.
+
+use crate::domain::{FieldError, FieldSpec, FieldType, Status};
+use crate::error::AppError;
+use crate::i18n::*;
+use crate::i18n_text;
+use crate::model::TimelineEntry;
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+
+/// The language the page is in, as the domain knows it.
+pub fn lang_now() -> crate::domain::Lang {
+    i18n_text::lang(use_i18n().get_locale_untracked())
+}
+
+/// An error from the server, in words.
+#[component]
+pub fn ErrorNotice(error: AppError) -> impl IntoView {
+    let i18n = use_i18n();
+    let fields = error.field_errors().map(|f| f.len()).unwrap_or(0);
+    let text = move || i18n_text::app_error(i18n.get_locale(), &error);
+    view! {
+        <div class="notice error" role="alert">
+            <p>{text}</p>
+            {(fields > 0).then(|| view! { <p>{t!(i18n, common.errors_summary)}</p> })}
+        </div>
+    }
+}
+
+/// A status in plain words, styled by stage.
+#[component]
+pub fn StatusBadge(status: Status) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <span class=format!("badge status-{}", status.as_str())>
+            {move || i18n_text::status(i18n.get_locale(), status)}
+        </span>
+    }
+}
+
+/// The error message of one field, tied to its input by id.
+fn field_error_text(err: &Option<FieldError>) -> Option<String> {
+    let i18n = use_i18n();
+    err.as_ref()
+        .map(|e| i18n_text::field_error(i18n.get_locale(), e))
+}
+
+/// A labelled text input with its error and hint tied to it for screen readers.
+#[component]
+pub fn TextInput(
+    name: String,
+    label: String,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] required: bool,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<String>,
+    #[prop(into, optional)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{}", name.replace(['[', ']'], "-"));
+    let err_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = {
+        let (err_id, hint_id, has_hint) = (err_id.clone(), hint_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(err_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>
+                {label}
+                <span class="req">
+                    {move || if required { t_string!(i18n, common.required) } else { t_string!(i18n, common.optional) }}
+                </span>
+            </label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id.clone()
+                name=name
+                type=kind.unwrap_or("text")
+                required=required
+                autocomplete=autocomplete
+                value=value
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            />
+            <p class="field-error" id=err_id.clone() hidden=move || error.get().is_none()>
+                {move || field_error_text(&error.get())}
+            </p>
+        </div>
+    }
+}
+
+/// One field of a service's form, rendered from its schema.
+#[component]
+pub fn SchemaField(
+    spec: FieldSpec,
+    #[prop(into)] error: Signal<Option<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = lang_now();
+    let name = format!("values[{}]", spec.name);
+    let id = format!("f-{}", spec.name);
+    let err_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let label = spec.label.get(lang).to_string();
+    let hint = spec.help.as_ref().map(|h| h.get(lang).to_string());
+    let required = spec.required;
+    let described = {
+        let (err_id, hint_id, has_hint) = (err_id.clone(), hint_id.clone(), hint.is_some());
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(err_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    let invalid = move || error.get().is_some().then_some("true");
+    let req_text = move || {
+        if required {
+            t_string!(i18n, common.required)
+        } else {
+            t_string!(i18n, common.optional)
+        }
+    };
+    let error_view = {
+        let err_id = err_id.clone();
+        move || {
+            view! {
+                <p class="field-error" id=err_id.clone() hidden=move || error.get().is_none()>
+                    {move || field_error_text(&error.get())}
+                </p>
+            }
+        }
+    };
+    let hint_view = hint
+        .clone()
+        .map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> });
+    let max_chars = spec.max_chars();
+
+    match spec.kind {
+        FieldType::YesNo => view! {
+            <div class="field checkbox" class:has-error=move || error.get().is_some()>
+                <input type="checkbox" id=id.clone() name=name value="yes" required=required
+                    aria-invalid=invalid aria-describedby=described />
+                <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                {hint_view}
+                {error_view()}
+            </div>
+        }
+        .into_any(),
+        FieldType::Choice => {
+            let options = spec
+                .options
+                .iter()
+                .map(|o| {
+                    let text = o.label.get(lang).to_string();
+                    view! { <option value=o.value.clone()>{text}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="field" class:has-error=move || error.get().is_some()>
+                    <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                    {hint_view}
+                    <select id=id.clone() name=name required=required aria-invalid=invalid aria-describedby=described>
+                        <option value="">{move || t_string!(i18n, common.choose)}</option>
+                        {options}
+                    </select>
+                    {error_view()}
+                </div>
+            }
+            .into_any()
+        }
+        FieldType::LongText => view! {
+            <div class="field" class:has-error=move || error.get().is_some()>
+                <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                {hint_view}
+                <textarea id=id.clone() name=name rows="5" required=required maxlength=max_chars
+                    aria-invalid=invalid aria-describedby=described></textarea>
+                {error_view()}
+            </div>
+        }
+        .into_any(),
+        kind => {
+            let (input_type, inputmode, autocomplete) = match kind {
+                FieldType::Number => ("text", Some("numeric"), None),
+                FieldType::Date => ("date", None, None),
+                FieldType::Email => ("email", None, Some("email")),
+                FieldType::Phone => ("tel", None, Some("tel")),
+                _ => ("text", None, None),
+            };
+            let pattern = (kind == FieldType::Number).then_some("-?[0-9 ]+");
+            view! {
+                <div class="field" class:has-error=move || error.get().is_some()>
+                    <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                    {hint_view}
+                    <input id=id.clone() name=name type=input_type inputmode=inputmode autocomplete=autocomplete
+                        pattern=pattern required=required maxlength=max_chars
+                        aria-invalid=invalid aria-describedby=described />
+                    {error_view()}
+                </div>
+            }
+            .into_any()
+        }
+    }
+}
+
+/// A request's history, newest last.
+#[component]
+pub fn Timeline(entries: Vec<TimelineEntry>, #[prop(optional)] staff: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let items = entries
+        .into_iter()
+        .map(|e| {
+            let who = if staff {
+                match (e.actor.clone(), e.actor_kind.as_str()) {
+                    (Some(name), _) => Some(name),
+                    (None, "requester") => Some(t_string!(i18n, event.by_requester).to_string()),
+                    (None, "system") => Some(t_string!(i18n, event.by_system).to_string()),
+                    _ => None,
+                }
+            } else {
+                e.actor_role.map(|r| i18n_text::role(i18n.get_locale_untracked(), r).to_string())
+            };
+            let internal = staff && !e.visible_to_requester;
+            let action = e.action;
+            let to = e.to_status;
+            view! {
+                <li class:internal=internal>
+                    <time datetime=crate::ui::common::iso(e.at)>{e.at_text.clone()}</time>
+                    <div>
+                        <strong>{move || i18n_text::event(i18n.get_locale(), action)}</strong>
+                        " → "
+                        <StatusBadge status=to />
+                        {who.map(|w| view! { <span class="who">" · " {w}</span> })}
+                        {internal.then(|| view! { <span class="tag">{t!(i18n, event.internal)}</span> })}
+                        {e.comment.clone().map(|c| view! { <p class="comment">{c}</p> })}
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="timeline">{items}</ol> }
+}
+
+/// An ISO 8601 instant for `<time datetime>`.
+pub fn iso(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}

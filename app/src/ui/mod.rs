@@ -1,0 +1,167 @@
+//! Pages and components. Every text comes from `locales/*.json` through leptos_i18n.
+
+mod citizen;
+mod common;
+mod staff;
+
+use crate::i18n::*;
+use leptos::prelude::*;
+use leptos_i18n::{t, t_string};
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::hooks::use_location;
+use leptos_router::path;
+
+/// The HTML document around the app (rendered on the server only).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="theme-color" content="#0b4f6c" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider cookie_name="i18n_pref_locale">
+            <Stylesheet id="leptos" href="/pkg/taka.css" />
+            <AppTitle />
+            <Router>
+                <SkipLink />
+                <Header />
+                <main id="main" tabindex="-1">
+                    <Routes fallback=|| view! { <NotFound /> }>
+                        <Route path=path!("/") view=citizen::HomePage />
+                        <Route path=path!("/services") view=citizen::CataloguePage />
+                        <Route path=path!("/services/:code") view=citizen::ServicePage />
+                        <Route path=path!("/services/:code/request") view=citizen::RequestPage />
+                        <Route path=path!("/receipt") view=citizen::ReceiptPage />
+                        <Route path=path!("/track") view=citizen::TrackPage />
+                        <Route path=path!("/staff") view=staff::StaffHome />
+                        <Route path=path!("/staff/new") view=staff::InPersonPage />
+                        <Route path=path!("/staff/requests/:reference") view=staff::StaffRequestPage />
+                    </Routes>
+                </main>
+                <Footer />
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title formatter=move |page: String| if page.is_empty() { t_string!(i18n, app.name).to_string() } else { format!("{page} · Taka") } /> }
+}
+
+#[component]
+fn SkipLink() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <a class="skip" href="#main">{t!(i18n, app.skip)}</a> }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <header class="site-header">
+            <div class="bar">
+                <A href="/" attr:class="brand">
+                    <span class="logo" aria-hidden="true">"◆"</span>
+                    {t!(i18n, app.name)}
+                </A>
+                <LanguageSwitcher />
+            </div>
+            <nav aria-label=move || t_string!(i18n, app.main_nav)>
+                <ul>
+                    <li><A href="/services">{t!(i18n, nav.services)}</A></li>
+                    <li><A href="/track">{t!(i18n, nav.track)}</A></li>
+                    <li><A href="/staff">{t!(i18n, nav.staff)}</A></li>
+                </ul>
+            </nav>
+        </header>
+    }
+}
+
+/// Plain links to `/lang/{code}`, which sets the language cookie and comes back here:
+/// works without JavaScript, and every page is rendered in the chosen language.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let back = move || {
+        let path = location.pathname.get();
+        let search = location.search.get();
+        let here = if search.is_empty() {
+            path
+        } else {
+            format!("{path}?{search}")
+        };
+        urlencoding::encode(&here).into_owned()
+    };
+    let link = move |locale: Locale, label: &'static str, short: &'static str| {
+        view! {
+            <li>
+                <a
+                    href=move || format!("/lang/{}?back={}", locale.as_str(), back())
+                    hreflang=locale.as_str()
+                    lang=locale.as_str()
+                    aria-current=move || (i18n.get_locale() == locale).then_some("true")
+                    title=label
+                >
+                    <span aria-hidden="true">{short}</span>
+                    <span class="visually-hidden">{label}</span>
+                </a>
+            </li>
+        }
+    };
+    view! {
+        <nav class="lang" aria-label=move || t_string!(i18n, app.language)>
+            <ul>
+                {link(Locale::lv, "Latviešu", "LV")}
+                {link(Locale::en, "English", "EN")}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn Footer() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <footer class="site-footer">
+            <p>{t!(i18n, app.footer)}</p>
+        </footer>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    {
+        if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+            resp.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <Title text=move || t_string!(i18n, common.not_found_title).to_string() />
+        <h1>{t!(i18n, common.not_found_title)}</h1>
+        <p>{t!(i18n, common.not_found_text)}</p>
+        <p><A href="/">{t!(i18n, common.go_home)}</A></p>
+    }
+}

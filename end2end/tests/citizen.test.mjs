@@ -1,0 +1,116 @@
+// A citizen on a phone submits a request and tracks it; the same with JavaScript off.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, go, checkA11y, checkNoHorizontalScroll, PHONE, BASE } from '../support.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function fillParkingForm(page) {
+  await page.getByLabel(/Valsts reģistrācijas numurs/).fill('KL-4321');
+  await page.getByLabel(/Dzīvesvietas adrese/).fill('Rīgas iela 10, Valmiera');
+  await page.getByLabel(/^Zona/).selectOption('b');
+  await page.getByLabel(/Vārds, uzvārds/).fill('Anna Bērziņa');
+  await page.getByLabel(/E-pasts/).fill('anna@example.lv');
+}
+
+test('a citizen on a phone submits and tracks a request', async () => {
+  const context = await browser.newContext({ viewport: PHONE, locale: 'lv-LV', isMobile: true, hasTouch: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  await go(page, '/');
+  assert.equal(await page.getAttribute('html', 'lang'), 'lv');
+  await checkA11y(page, 'home');
+  await checkNoHorizontalScroll(page, 'home');
+
+  await page.getByRole('link', { name: 'Visi pakalpojumi' }).click();
+  await page.waitForURL(/\/services$/);
+  await page.getByRole('heading', { level: 1, name: 'Pakalpojumi' }).waitFor();
+  await checkA11y(page, 'catalogue');
+  await checkNoHorizontalScroll(page, 'catalogue');
+  await go(page, '/services?by=situation');
+  await page.getByRole('heading', { name: 'Dzīvesvietas maiņa' }).waitFor();
+  await checkA11y(page, 'catalogue by life situation');
+
+  await page.getByRole('link', { name: 'Iedzīvotāja transportlīdzekļa stāvatļauja' }).first().click();
+  await page.waitForURL(/\/services\/VNP-STAVATLAUJA$/);
+  await page.getByRole('heading', { name: 'Nepieciešamie dokumenti' }).waitFor();
+  await checkA11y(page, 'service page');
+  await checkNoHorizontalScroll(page, 'service page');
+
+  await page.getByRole('link', { name: 'Pieprasīt pakalpojumu' }).click();
+  await page.waitForURL(/\/request$/);
+  await page.waitForLoadState('networkidle');
+  await checkA11y(page, 'request form');
+  await checkNoHorizontalScroll(page, 'request form');
+
+  // Server-side validation: a bad e-mail comes back as a message tied to its field.
+  await fillParkingForm(page);
+  await page.getByLabel(/E-pasts/).fill('anna@');
+  await page.evaluate(() => document.querySelector('form.request-form').setAttribute('novalidate', ''));
+  await page.getByRole('button', { name: 'Iesniegt pieprasījumu' }).click();
+  const emailError = page.locator('#f-contact_email-error');
+  await emailError.waitFor({ state: 'visible' });
+  assert.match(await emailError.textContent(), /e-pasta adresi/);
+  assert.equal(await page.getByLabel(/E-pasts/).getAttribute('aria-invalid'), 'true');
+  await checkA11y(page, 'request form with errors');
+
+  await page.getByLabel(/E-pasts/).fill('anna@example.lv');
+  await page.getByRole('button', { name: 'Iesniegt pieprasījumu' }).click();
+  await page.waitForURL(/\/receipt\?/);
+  const reference = (await page.getByTestId('reference').textContent()).trim();
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
+  assert.match(reference, /^PP-\d{4}-\d{6}$/);
+  assert.match(code, /^[2-9A-Z]{5}-[2-9A-Z]{5}$/);
+  await checkA11y(page, 'receipt');
+  await checkNoHorizontalScroll(page, 'receipt');
+
+  // Tracking from the home page form, as someone typing the code from paper.
+  await go(page, '/track');
+  await page.getByLabel(/^Numurs/).fill(reference);
+  await page.getByLabel(/^Izsekošanas kods/).fill(code.toLowerCase());
+  await page.getByRole('button', { name: 'Rādīt manu pieprasījumu' }).click();
+  await page.getByRole('heading', { level: 1, name: `Pieprasījums ${reference}` }).waitFor();
+  assert.ok(await page.getByText('Reģistrēts').first().isVisible());
+  assert.ok(await page.getByText('Paredzams līdz').isVisible());
+  await checkA11y(page, 'tracking page');
+  await checkNoHorizontalScroll(page, 'tracking page');
+
+  // A wrong code says so, without revealing whether the reference exists.
+  await go(page, `/track?ref=${reference}&code=AAAAA-AAAAA`);
+  await page.getByText('nav atrasts').waitFor();
+
+  // The language switcher keeps the page and changes <html lang>.
+  await go(page, `/track?ref=${reference}&code=${code}`);
+  await page.getByRole('link', { name: 'English' }).click();
+  await page.getByRole('heading', { level: 1, name: `Request ${reference}` }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await checkA11y(page, 'tracking page in English');
+
+  assert.deepEqual(errors, [], 'no script errors');
+  await context.close();
+});
+
+test('the submission works with JavaScript disabled', async () => {
+  const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false, locale: 'lv-LV' });
+  const page = await context.newPage();
+  await page.goto(BASE + '/services/VNP-STAVATLAUJA/request');
+  await fillParkingForm(page);
+  await page.getByRole('button', { name: 'Iesniegt pieprasījumu' }).click();
+  await page.waitForURL(/\/receipt\?/);
+  const reference = (await page.getByTestId('reference').textContent()).trim();
+  assert.match(reference, /^PP-\d{4}-\d{6}$/);
+
+  // A server-side error also comes back without JavaScript.
+  await page.goto(BASE + '/services/VNP-STAVATLAUJA/request');
+  await fillParkingForm(page);
+  await page.getByLabel(/Tālrunis/).fill('12');
+  await page.getByRole('button', { name: 'Iesniegt pieprasījumu' }).click();
+  await page.waitForURL(/__err=/);
+  await page.locator('#f-contact_phone-error').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#f-contact_phone-error').textContent(), /7 līdz 15/);
+  await context.close();
+});

@@ -1,0 +1,175 @@
+//! Test support: a fresh, migrated database per test (a SQLite file or a new PostgreSQL
+//! database), the demo catalogue and staff, and the real HTTP server on a free port.
+#![allow(dead_code)]
+
+use app::server::db::Db;
+use app::server::service::StaffContext;
+use app::server::{AppState, Settings, Taka, demo, web};
+use std::sync::Arc;
+
+pub use app::server::demo::DEMO_PASSWORD;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub taka: Taka,
+    pub addr: String,
+    pub http: reqwest::Client,
+    cleanup: Option<(String, String)>,
+    sqlite_file: Option<std::path::PathBuf>,
+}
+
+fn unique(prefix: &str) -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000
+    )
+}
+
+/// The PostgreSQL server tests use (`TAKA_TEST_POSTGRES`, default: the local server).
+pub fn postgres_admin_url() -> String {
+    std::env::var("TAKA_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let (url, cleanup, sqlite_file) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir().join(format!("{}.db", unique("taka_test")));
+                (
+                    format!("sqlite://{}?mode=rwc", path.display()),
+                    None,
+                    Some(path),
+                )
+            }
+            Backend::Postgres => {
+                let admin = postgres_admin_url();
+                let name = unique("taka_test");
+                let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+                    .await
+                    .expect("PostgreSQL must be reachable for the PostgreSQL tests (see README)");
+                sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create db");
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .unwrap_or(admin.clone());
+                (format!("{base}/{name}"), Some((admin, name)), None)
+            }
+        };
+        let db = Db::connect(&url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        let taka = Taka::new(db);
+        demo::load_catalogue(&taka).await.expect("catalogue");
+        let options = leptos::config::LeptosOptions::builder()
+            .output_name("taka")
+            .site_root("target/site")
+            .build();
+        let state = AppState {
+            leptos_options: options,
+            taka: taka.clone(),
+            settings: Arc::new(Settings::default()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, web::router(state)).await;
+        });
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        TestApp {
+            taka,
+            addr,
+            http,
+            cleanup,
+            sqlite_file,
+        }
+    }
+
+    pub async fn staff(&self, username: &str) -> StaffContext {
+        let (token, _) = self
+            .taka
+            .sign_in(username, DEMO_PASSWORD)
+            .await
+            .expect("sign in");
+        self.taka
+            .staff_for_session(&token, app::domain::Lang::Lv)
+            .await
+            .expect("session")
+            .expect("valid session")
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let (n,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&self.taka.db.read)
+            .await
+            .expect("count");
+        n
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.addr, path)
+    }
+
+    /// Drop the PostgreSQL database or delete the SQLite file.
+    pub async fn cleanup(self) {
+        self.taka.db.close().await;
+        if let Some((admin, name)) = self.cleanup {
+            if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+                let _ = sqlx::Executor::execute(
+                    &mut conn,
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+                )
+                .await;
+            }
+        }
+        if let Some(path) = self.sqlite_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+/// Run one async scenario against both backends, as two tests.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let app = $crate::common::TestApp::spawn($crate::common::Backend::Postgres).await;
+                    super::$name(&app).await;
+                    app.cleanup().await;
+                }
+            )*
+        }
+    };
+}
