@@ -115,6 +115,7 @@ pub struct SessionUser {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QueueFilter {
     pub status: Option<Status>,
     pub service: Option<String>,

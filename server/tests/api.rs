@@ -322,7 +322,7 @@ async fn plain_form_posts(app: &TestApp) {
         .http
         .post(app.url("/fn/queue"))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("")
+        .body("filter[all]=true")
         .send()
         .await
         .expect("post");

@@ -152,7 +152,7 @@ async fn full_lifecycle_with_history(app: &TestApp) {
         .staff_request(&p, &receipt.reference, Lang::Lv)
         .await
         .expect("view");
-    assert_eq!(staff_view.timeline.len(), 11);
+    assert_eq!(staff_view.timeline.len(), 10);
     assert!(staff_view.timeline.iter().all(|e| !e.at_text.is_empty()));
     let internal: Vec<_> = staff_view
         .timeline
@@ -160,7 +160,7 @@ async fn full_lifecycle_with_history(app: &TestApp) {
         .filter(|e| !e.visible_to_requester)
         .collect();
     assert_eq!(internal.len(), 2, "assign and the internal note");
-    assert_eq!(view.timeline.len(), 9);
+    assert_eq!(view.timeline.len(), 8);
     assert!(
         view.timeline.iter().all(|e| e.actor.is_none()),
         "no staff names on the requester's view"
