@@ -54,8 +54,9 @@ export async function apiSubmit(body) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  assert.equal(r.status, 201, await r.text());
-  return r.json();
+  const text = await r.text();
+  assert.equal(r.status, 201, text);
+  return JSON.parse(text);
 }
 
 export async function signIn(page, username) {

@@ -52,7 +52,7 @@ test('a provider takes a request to fulfilled, the citizen rates it, others cann
   const citizen = await browser.newContext({ viewport: PHONE, locale: 'lv-LV', isMobile: true });
   const phone = await citizen.newPage();
   await go(phone, `/track?ref=${reference}&code=${code}`);
-  await phone.getByText('Atļauja Nr. 17 izsniegta.').waitFor();
+  await phone.getByText('Atļauja Nr. 17 izsniegta.').first().waitFor();
   assert.equal(await phone.getByText('Koks apsekots.').count(), 0, 'internal notes are not shown');
   await checkA11y(phone, 'tracking page, fulfilled');
   await checkNoHorizontalScroll(phone, 'tracking page, fulfilled');

@@ -1,6 +1,6 @@
 //! The citizen side: no account needed.
 
-use super::common::{ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, lang_now};
+use super::common::{ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline};
 use crate::domain::{ActionKind, FieldError, Stage, Status};
 use crate::error::AppError;
 use crate::fns::{RequesterAction, SubmitRequest, get_catalogue, get_service, track_request};
@@ -218,7 +218,7 @@ pub fn RequestForm(service: ServiceDetail, in_person: bool) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <ActionForm action=submit attr:class="request-form" attr:novalidate=false>
+        <ActionForm action=submit attr:class="request-form">
             {move || error().map(|e| view! { <ErrorNotice error=e /> })}
             <input type="hidden" name="service_code" value=service.code.clone() />
             {in_person.then(|| view! { <input type="hidden" name="in_person" value="1" /> })}
@@ -491,9 +491,4 @@ fn StageBar(stage: Stage, status: Status) -> impl IntoView {
             {move || t_string!(i18n, track.stage_of, n = stage.number(), name = i18n_text::stage(i18n.get_locale(), stage))}
         </p>
     }
-}
-
-#[allow(dead_code)]
-fn _lang() -> crate::domain::Lang {
-    lang_now()
 }

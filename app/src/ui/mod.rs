@@ -10,7 +10,7 @@ use leptos_i18n::{t, t_string};
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
-use leptos_router::path;
+use leptos_router::{SsrMode, path};
 
 /// The HTML document around the app (rendered on the server only).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,16 +44,18 @@ pub fn App() -> impl IntoView {
                 <SkipLink />
                 <Header />
                 <main id="main" tabindex="-1">
+                    // Async: every page is rendered whole on the server, so it is complete
+                    // without JavaScript (streamed Suspense chunks would need a script).
                     <Routes fallback=|| view! { <NotFound /> }>
-                        <Route path=path!("/") view=citizen::HomePage />
-                        <Route path=path!("/services") view=citizen::CataloguePage />
-                        <Route path=path!("/services/:code") view=citizen::ServicePage />
-                        <Route path=path!("/services/:code/request") view=citizen::RequestPage />
-                        <Route path=path!("/receipt") view=citizen::ReceiptPage />
-                        <Route path=path!("/track") view=citizen::TrackPage />
-                        <Route path=path!("/staff") view=staff::StaffHome />
-                        <Route path=path!("/staff/new") view=staff::InPersonPage />
-                        <Route path=path!("/staff/requests/:reference") view=staff::StaffRequestPage />
+                        <Route path=path!("/") view=citizen::HomePage ssr=SsrMode::Async />
+                        <Route path=path!("/services") view=citizen::CataloguePage ssr=SsrMode::Async />
+                        <Route path=path!("/services/:code") view=citizen::ServicePage ssr=SsrMode::Async />
+                        <Route path=path!("/services/:code/request") view=citizen::RequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/receipt") view=citizen::ReceiptPage ssr=SsrMode::Async />
+                        <Route path=path!("/track") view=citizen::TrackPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff") view=staff::StaffHome ssr=SsrMode::Async />
+                        <Route path=path!("/staff/new") view=staff::InPersonPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/requests/:reference") view=staff::StaffRequestPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <Footer />
@@ -65,7 +67,13 @@ pub fn App() -> impl IntoView {
 #[component]
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
-    view! { <Title formatter=move |page: String| if page.is_empty() { t_string!(i18n, app.name).to_string() } else { format!("{page} · Taka") } /> }
+    // Every page has a title: "Page · Taka", or "Taka" where a page sets none.
+    view! {
+        <Title
+            text=""
+            formatter=move |page: String| if page.is_empty() { t_string!(i18n, app.name).to_string() } else { format!("{page} · Taka") }
+        />
+    }
 }
 
 #[component]
@@ -118,6 +126,7 @@ fn LanguageSwitcher() -> impl IntoView {
             <li>
                 <a
                     href=move || format!("/lang/{}?back={}", locale.as_str(), back())
+                    rel="external"
                     hreflang=locale.as_str()
                     lang=locale.as_str()
                     aria-current=move || (i18n.get_locale() == locale).then_some("true")

@@ -24,7 +24,13 @@ where
     V: IntoView + 'static,
 {
     let i18n = use_i18n();
-    let me = Resource::new(|| (), |_| current_user());
+    // Signing in or out re-reads who is signed in (with WASM the page does not reload).
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let me = Resource::new(
+        move || (sign_in.version().get(), sign_out.version().get()),
+        |_| current_user(),
+    );
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {
@@ -33,8 +39,8 @@ where
                     let signed_in = signed_in.clone();
                     Suspend::new(async move {
                         match me.await {
-                            Ok(Some(user)) => view! { <StaffBar user=user.clone() /> {signed_in(user)} }.into_any(),
-                            Ok(None) | Err(AppError::Unauthorized) => view! { <SignInForm /> }.into_any(),
+                            Ok(Some(user)) => view! { <StaffBar user=user.clone() sign_out=sign_out /> {signed_in(user)} }.into_any(),
+                            Ok(None) | Err(AppError::Unauthorized) => view! { <SignInForm sign_in=sign_in /> }.into_any(),
                             Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                         }
                     })
@@ -45,9 +51,8 @@ where
 }
 
 #[component]
-fn StaffBar(user: SessionUser) -> impl IntoView {
+fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView {
     let i18n = use_i18n();
-    let sign_out = ServerAction::<SignOut>::new();
     let role = user.role;
     let name = user.display_name.clone();
     view! {
@@ -68,9 +73,8 @@ fn StaffBar(user: SessionUser) -> impl IntoView {
 }
 
 #[component]
-fn SignInForm() -> impl IntoView {
+fn SignInForm(sign_in: ServerAction<SignIn>) -> impl IntoView {
     let i18n = use_i18n();
-    let sign_in = ServerAction::<SignIn>::new();
     let error = move || sign_in.value().get().and_then(|r| r.err());
     let none = Signal::derive(|| None::<FieldError>);
     view! {

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the release server on a fresh SQLite file (WAL, synchronous=FULL),
+# loaded by wrk from the same machine. Prints submissions/s and lookups/s with p50/p99,
+# the disk's fsync rate measured in the same run, and the WASM size raw and brotli.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+DURATION=${BENCH_SECONDS:-15}
+PORT=${BENCH_PORT:-3200}
+scripts/setup.sh
+for tool in wrk brotli; do
+  command -v $tool >/dev/null || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk brotli >/dev/null; }
+done
+cargo leptos build --release >/dev/null 2>&1 || cargo leptos build --release
+BIN="${CARGO_TARGET_DIR:-target}/release/taka"
+
+DIR=$(mktemp -d -p "${BENCH_DIR:-$PWD/target}")
+LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
+  DATABASE_URL="sqlite://$DIR/bench.db?mode=rwc" TAKA_DEMO=true RUST_LOG=error "$BIN" serve >"$DIR/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
+for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+
+echo "== disk: fsync rate on the database's file system"
+python3 bench/fsync.py "$DIR" 3
+
+echo; echo "== submissions: POST /api/v1/requests, ${DURATION}s, 2 threads, 16 connections"
+wrk -t2 -c16 -d"${DURATION}s" --latency -s bench/submit.lua "http://127.0.0.1:$PORT/api/v1/requests" | tee "$DIR/submit.txt"
+
+created=$(curl -fsS -X POST "http://127.0.0.1:$PORT/api/v1/requests" -H 'content-type: application/json' \
+  -d '{"service_code":"VNP-STAVATLAUJA","values":{"plate":"KL-1","address":"Rīgas iela 1","zone":"a"},"contact":{"name":"Bench"}}')
+ref=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["reference"])' <<<"$created")
+code=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_code"])' <<<"$created")
+echo; echo "== tracking lookups: GET /api/v1/requests/$ref, ${DURATION}s, 2 threads, 32 connections"
+wrk -t2 -c32 -d"${DURATION}s" --latency -H "X-Tracking-Code: $code" "http://127.0.0.1:$PORT/api/v1/requests/$ref" | tee "$DIR/lookup.txt"
+
+echo; echo "== WASM bundle"
+wasm=target/site/pkg/taka.wasm
+raw=$(stat -c %s "$wasm")
+br=$(brotli -c -q 11 "$wasm" | wc -c)
+js=$(stat -c %s target/site/pkg/taka.js)
+css=$(stat -c %s target/site/pkg/taka.css)
+printf 'taka.wasm %d bytes raw, %d bytes brotli (q11); taka.js %d bytes; taka.css %d bytes\n' "$raw" "$br" "$js" "$css"

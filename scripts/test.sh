@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Run every test: formatting and lints, unit tests, integration tests against SQLite and
+# PostgreSQL, then the browser tests against the release build. Used by `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+scripts/setup.sh --browser
+
+say "PostgreSQL"
+scripts/postgres.sh
+# shellcheck disable=SC1091
+source target/test-postgres.env
+echo "integration tests use ${TAKA_TEST_POSTGRES}"
+
+say "formatting and lints"
+cargo fmt --all -- --check
+cargo clippy -p app --features ssr --all-targets -- -D warnings
+cargo clippy -p server --all-targets -- -D warnings
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+say "unit tests (domain, service helpers)"
+cargo test -p app --features ssr --lib
+
+say "integration tests (service layer and HTTP, SQLite and PostgreSQL)"
+cargo test -p server
+
+say "release build (server and WASM)"
+cargo leptos build --release
+
+say "browser tests (Debian chromium, axe-core)"
+PORT=${TAKA_E2E_PORT:-3100}
+DB_DIR=$(mktemp -d)
+LOG="$DB_DIR/server.log"
+LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
+  DATABASE_URL="sqlite://$DB_DIR/e2e.db?mode=rwc" TAKA_DEMO=true RUST_LOG=warn \
+  "${CARGO_TARGET_DIR:-target}/release/taka" serve >"$LOG" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 $SERVER 2>/dev/null || { cat "$LOG"; echo "server did not start"; exit 1; }
+  sleep 0.5
+done
+(cd end2end && TAKA_E2E_URL="http://127.0.0.1:$PORT" node --test --test-concurrency=1 tests/) || { echo "--- server log"; tail -50 "$LOG"; exit 1; }
