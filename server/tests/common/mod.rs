@@ -130,14 +130,11 @@ impl TestApp {
     /// Drop the PostgreSQL database or delete the SQLite file.
     pub async fn cleanup(self) {
         self.taka.db.close().await;
-        if let Some((admin, name)) = self.cleanup {
-            if let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
-                let _ = sqlx::Executor::execute(
-                    &mut conn,
-                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-                )
-                .await;
-            }
+        if let Some((admin, name)) = self.cleanup
+            && let Ok(mut conn) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await
+        {
+            let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::Executor::execute(&mut conn, drop.as_str()).await;
         }
         if let Some(path) = self.sqlite_file {
             for suffix in ["", "-wal", "-shm"] {

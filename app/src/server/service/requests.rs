@@ -178,10 +178,10 @@ impl Taka {
             return Err(AppError::Invalid(errors).into());
         }
 
-        if let Some(key) = &input.idempotency {
-            if let Some(receipt) = self.replay_idempotent(key).await? {
-                return Ok(receipt);
-            }
+        if let Some(key) = &input.idempotency
+            && let Some(receipt) = self.replay_idempotent(key).await?
+        {
+            return Ok(receipt);
         }
 
         let at = self.now();
