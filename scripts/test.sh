@@ -30,7 +30,8 @@ say "release build (server and WASM)"
 cargo leptos build --release
 
 say "browser tests (Debian chromium, axe-core)"
-PORT=${TAKA_E2E_PORT:-3100}
+# A free port, so a server left running elsewhere cannot answer in our place.
+PORT=${TAKA_E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DB_DIR=$(mktemp -d)
 LOG="$DB_DIR/server.log"
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \

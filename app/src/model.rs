@@ -178,6 +178,8 @@ pub struct StaffRequestView {
     pub status: Status,
     pub stage: Stage,
     pub assignee: Option<StaffMember>,
+    /// The named owner of the service (responsible for all its requests).
+    pub service_owner: Option<String>,
     pub decision_reason: Option<String>,
     pub result: Option<String>,
     pub rating: Option<i64>,

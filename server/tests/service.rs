@@ -154,6 +154,11 @@ async fn full_lifecycle_with_history(app: &TestApp) {
         .expect("view");
     assert_eq!(staff_view.timeline.len(), 10);
     assert!(staff_view.timeline.iter().all(|e| !e.at_text.is_empty()));
+    assert_eq!(
+        staff_view.service_owner.as_deref(),
+        Some("Gatis Saimnieks"),
+        "each service has a named owner"
+    );
     let internal: Vec<_> = staff_view
         .timeline
         .iter()

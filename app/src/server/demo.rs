@@ -869,6 +869,17 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         })
         .await?;
     }
+    // Every service has one named owner (pakalpojuma saimnieks).
+    for (owner, inst) in [("saimnieks", "VNP"), ("pmlp.saimnieks", "PMLP")] {
+        sqlx::query(
+            "UPDATE services SET owner_user_id = (SELECT id FROM users WHERE username = $1)
+             WHERE institution_id = (SELECT id FROM institutions WHERE code = $2)",
+        )
+        .bind(owner)
+        .bind(inst)
+        .execute(db)
+        .await?;
+    }
     Ok(())
 }
 

@@ -55,7 +55,12 @@ struct Back {
 async fn set_language(Path(code): Path<String>, Query(q): Query<Back>) -> Response {
     let back = q
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(|c| c.is_control() || c.is_whitespace())
+        })
         .unwrap_or_else(|| "/".to_string());
     let mut resp = axum::response::Redirect::to(&back).into_response();
     if let Some(lang) = Lang::parse(&code) {

@@ -45,6 +45,22 @@ fn field_error_text(err: &Option<FieldError>) -> Option<String> {
         .map(|e| i18n_text::field_error(i18n.get_locale(), e))
 }
 
+/// `aria-describedby` for an input: its hint, and its error while there is one.
+fn described_by(
+    hint_id: Option<String>,
+    err_id: String,
+    error: Signal<Option<FieldError>>,
+) -> impl Fn() -> Option<String> + Send + Sync + Clone + 'static {
+    move || {
+        let ids: Vec<&str> = hint_id
+            .as_deref()
+            .into_iter()
+            .chain(error.get().is_some().then_some(err_id.as_str()))
+            .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
 /// A labelled text input with its error and hint tied to it for screen readers.
 #[component]
 pub fn TextInput(
@@ -61,19 +77,11 @@ pub fn TextInput(
     let id = format!("f-{}", name.replace(['[', ']'], "-"));
     let err_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let described = {
-        let (err_id, hint_id, has_hint) = (err_id.clone(), hint_id.clone(), hint.is_some());
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(err_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = described_by(
+        hint.is_some().then(|| hint_id.clone()),
+        err_id.clone(),
+        error,
+    );
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id.clone()>
@@ -115,19 +123,11 @@ pub fn SchemaField(
     let label = spec.label.get(lang).to_string();
     let hint = spec.help.as_ref().map(|h| h.get(lang).to_string());
     let required = spec.required;
-    let described = {
-        let (err_id, hint_id, has_hint) = (err_id.clone(), hint_id.clone(), hint.is_some());
-        move || {
-            let mut ids = Vec::new();
-            if has_hint {
-                ids.push(hint_id.clone());
-            }
-            if error.get().is_some() {
-                ids.push(err_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described = described_by(
+        hint.is_some().then(|| hint_id.clone()),
+        err_id.clone(),
+        error,
+    );
     let invalid = move || error.get().is_some().then_some("true");
     let req_text = move || {
         if required {

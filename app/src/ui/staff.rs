@@ -288,6 +288,7 @@ fn RequestDetails(r: StaffRequestView, act: ServerAction<StaffAction>) -> impl I
                     <dd>{r.expected_by.clone()} {overdue.then(|| view! { " " <span class="tag warn">{t!(i18n, staff.overdue)}</span> })}</dd>
                     <dt>{t!(i18n, staff.assigned_to)}</dt>
                     <dd>{r.assignee.clone().map(|a| a.display_name).unwrap_or_else(|| t_string!(i18n, staff.unassigned).to_string())}</dd>
+                    {r.service_owner.clone().map(|o| view! { <dt>{t!(i18n, staff.service_owner)}</dt><dd>{o}</dd> })}
                     {r.rating.map(|s| view! { <dt>{t!(i18n, staff.rating)}</dt><dd>{format!("{s}/5")} {r.rating_comment.clone().map(|c| format!(" — {c}"))}</dd> })}
                 </dl>
                 <h2>{t!(i18n, staff.values)}</h2>

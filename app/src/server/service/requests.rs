@@ -136,11 +136,21 @@ impl Taka {
             fields_json: String,
             sla_days: i64,
             auto_register: i64,
+            service_name: String,
+            institution_name: String,
         }
         let svc: Svc = sqlx::query_as(
-            "SELECT id, institution_id, fields_json, sla_days, auto_register FROM services WHERE code = $1 AND active = 1",
+            "SELECT s.id, s.institution_id, s.fields_json, s.sla_days, s.auto_register,
+                    COALESCE(st.name, sl.name) AS service_name, COALESCE(it.name, il.name) AS institution_name
+             FROM services s
+             JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
+             LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $2
+             JOIN institution_texts il ON il.institution_id = s.institution_id AND il.lang = 'lv'
+             LEFT JOIN institution_texts it ON it.institution_id = s.institution_id AND it.lang = $2
+             WHERE s.code = $1 AND s.active = 1",
         )
         .bind(&input.service_code)
+        .bind(input.lang.code())
         .fetch_optional(&self.db.read)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -191,6 +201,36 @@ impl Taka {
         let values_json =
             serde_json::to_string(&values).map_err(|e| ServiceError::Internal(e.to_string()))?;
 
+        // A service that registers automatically does so through the lifecycle, as the system.
+        let submitted_by = ActingAs {
+            actor,
+            user_id: staff.map(|s| s.user.id),
+        };
+        let mut events = vec![NewEvent {
+            by: submitted_by,
+            action: ActionKind::Submit,
+            from: None,
+            to: Status::Submitted,
+            comment: None,
+            visible: true,
+        }];
+        let mut status = Status::Submitted;
+        if svc.auto_register != 0 {
+            let t = lifecycle::apply(status, &Action::Register { note: None }, Actor::System)?;
+            events.push(NewEvent {
+                by: ActingAs {
+                    actor: Actor::System,
+                    user_id: None,
+                },
+                action: t.action,
+                from: Some(status),
+                to: t.to,
+                comment: None,
+                visible: t.visible_to_requester,
+            });
+            status = t.to;
+        }
+
         let mut tx = self.db.write.begin().await?;
         let counter = format!("reference-{}", today.year());
         let (number,): (i64,) = sqlx::query_as(
@@ -205,7 +245,7 @@ impl Taka {
             "INSERT INTO requests (reference, tracking_hash, service_id, institution_id, channel, lang,
                 contact_name, contact_email, contact_phone, values_json, status, created_by,
                 submitted_at, updated_at, due_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, 0) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
         )
         .bind(&reference)
         .bind(sha256_hex(&code))
@@ -217,52 +257,14 @@ impl Taka {
         .bind(&contact.email)
         .bind(&contact.phone)
         .bind(&values_json)
-        .bind(Status::Submitted.as_str())
+        .bind(status.as_str())
         .bind(staff.map(|s| s.user.id))
         .bind(at)
         .bind(due_at)
+        .bind(events.len() as i64 - 1)
         .fetch_one(&mut *tx)
         .await?;
-        insert_event(
-            &mut tx,
-            id,
-            at,
-            ActingAs {
-                actor,
-                user_id: staff.map(|s| s.user.id),
-            },
-            ActionKind::Submit,
-            None,
-            Status::Submitted,
-            None,
-            true,
-        )
-        .await?;
-        let mut status = Status::Submitted;
-        if svc.auto_register != 0 {
-            let t = lifecycle::apply(status, &Action::Register { note: None }, Actor::System)?;
-            sqlx::query("UPDATE requests SET status = $1, version = version + 1 WHERE id = $2")
-                .bind(t.to.as_str())
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            insert_event(
-                &mut tx,
-                id,
-                at,
-                ActingAs {
-                    actor: Actor::System,
-                    user_id: None,
-                },
-                t.action,
-                Some(status),
-                t.to,
-                None,
-                t.visible_to_requester,
-            )
-            .await?;
-            status = t.to;
-        }
+        insert_events(&mut tx, id, at, &events).await?;
         if let Some(key) = &input.idempotency {
             let inserted = sqlx::query(
                 "INSERT INTO idempotency_keys (key, body_hash, request_id, tracking_code, created_at)
@@ -288,13 +290,12 @@ impl Taka {
             }
         }
         tx.commit().await?;
-        let names = self.names_for(&input.service_code, input.lang).await?;
         Ok(Receipt {
             reference,
             tracking_code: code,
             status,
-            service_name: names.0,
-            institution_name: names.1,
+            service_name: svc.service_name,
+            institution_name: svc.institution_name,
             submitted_at: at,
             expected_by: local_date_string(due_at),
         })
@@ -537,18 +538,15 @@ impl Taka {
         if updated.rows_affected() != 1 {
             return Err(AppError::Conflict.into());
         }
-        insert_event(
-            &mut tx,
-            row.id,
-            at,
+        let event = NewEvent {
             by,
-            t.action,
-            Some(t.from),
-            t.to,
-            action.comment(),
-            t.visible_to_requester,
-        )
-        .await?;
+            action: t.action,
+            from: Some(t.from),
+            to: t.to,
+            comment: action.comment(),
+            visible: t.visible_to_requester,
+        };
+        insert_events(&mut tx, row.id, at, &[event]).await?;
         if let Action::Rate { score, comment } = &action {
             sqlx::query(
                 "INSERT INTO feedback (request_id, score, comment, at) VALUES ($1, $2, $3, $4)",
@@ -565,32 +563,47 @@ impl Taka {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn insert_event(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    request_id: i64,
-    at: i64,
+/// One event of a request's history, about to be written.
+struct NewEvent<'a> {
     by: ActingAs,
     action: ActionKind,
     from: Option<Status>,
     to: Status,
-    comment: Option<&str>,
+    comment: Option<&'a str>,
     visible: bool,
+}
+
+/// Append events to a request's history, in one statement.
+async fn insert_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request_id: i64,
+    at: i64,
+    events: &[NewEvent<'_>],
 ) -> ServiceResult<()> {
-    sqlx::query(
+    let rows: Vec<String> = (0..events.len())
+        .map(|i| {
+            let p: Vec<String> = (1..=9).map(|k| format!("${}", i * 9 + k)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    let sql = format!(
         "INSERT INTO request_events (request_id, at, actor_kind, actor_user_id, action, from_status, to_status, comment, visible_to_requester)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(request_id)
-    .bind(at)
-    .bind(by.actor.kind_str())
-    .bind(by.user_id)
-    .bind(action.as_str())
-    .bind(from.map(Status::as_str))
-    .bind(to.as_str())
-    .bind(comment)
-    .bind(i64::from(visible))
-    .execute(&mut **tx)
-    .await?;
+         VALUES {}",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for e in events {
+        q = q
+            .bind(request_id)
+            .bind(at)
+            .bind(e.by.actor.kind_str())
+            .bind(e.by.user_id)
+            .bind(e.action.as_str())
+            .bind(e.from.map(Status::as_str))
+            .bind(e.to.as_str())
+            .bind(e.comment)
+            .bind(i64::from(e.visible));
+    }
+    q.execute(&mut **tx).await?;
     Ok(())
 }

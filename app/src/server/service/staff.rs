@@ -473,6 +473,12 @@ impl Taka {
                 .bind(row.id)
                 .fetch_optional(&self.db.read)
                 .await?;
+        let owner: Option<(String,)> = sqlx::query_as(
+            "SELECT u.display_name FROM services s JOIN users u ON u.id = s.owner_user_id WHERE s.id = $1",
+        )
+        .bind(row.service_id)
+        .fetch_optional(&self.db.read)
+        .await?;
         let actions = if ctx.user.role.handles_requests() {
             lifecycle::available_actions(status, ctx.actor())
         } else {
@@ -493,6 +499,7 @@ impl Taka {
             status,
             stage: status.stage(),
             assignee,
+            service_owner: owner.map(|o| o.0),
             decision_reason: row.decision_reason.clone(),
             result: row.result.clone(),
             rating: rating.as_ref().map(|r| r.0),
