@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
+# One cargo target directory shared by every clone (the Makefile sets the same default).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taka/target}"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 scripts/setup.sh --browser

@@ -69,6 +69,8 @@ pub struct TimelineEntry {
     pub at: i64,
     /// `YYYY-MM-DD HH:MM` in the institution's time zone.
     pub at_text: String,
+    /// RFC 3339 (UTC), for `<time datetime>`.
+    pub at_iso: String,
     pub action: ActionKind,
     pub from_status: Option<Status>,
     pub to_status: Status,

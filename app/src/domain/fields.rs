@@ -211,9 +211,10 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
             n.to_string()
         }
         FieldType::Date => {
-            let d = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map_err(|_| FieldError::InvalidDate)?;
-            d.format("%Y-%m-%d").to_string()
+            if !is_iso_date(raw) {
+                return Err(FieldError::InvalidDate);
+            }
+            raw.to_string()
         }
         FieldType::Choice => {
             if !field.options.iter().any(|o| o.value == raw) {
@@ -231,6 +232,31 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
         FieldType::YesNo => unreachable!("handled above"),
     };
     Ok(Some(value))
+}
+
+/// A calendar date written `YYYY-MM-DD` (years 1000–9999), leap years included.
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| {
+        s.get(r)
+            .filter(|p| p.bytes().all(|c| c.is_ascii_digit()))
+            .and_then(|p| p.parse::<u32>().ok())
+    };
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    y >= 1000 && (1..=days).contains(&d)
 }
 
 /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.

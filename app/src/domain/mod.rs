@@ -6,7 +6,6 @@ pub mod lifecycle;
 pub use fields::{FieldError, FieldErrors, FieldSpec, FieldType, LocalText};
 pub use lifecycle::{Action, ActionKind, Actor, LifecycleError, Role, Stage, Status, Transition};
 
-use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// Languages the product speaks. Latvian is the default.
@@ -200,20 +199,6 @@ pub fn normalise_tracking_code(s: &str) -> String {
     }
 }
 
-/// Add `days` working days (Monday–Friday) to `start`. The business calendar with public
-/// holidays replaces this where an institution has one.
-pub fn add_working_days(start: NaiveDate, days: u32) -> NaiveDate {
-    let mut d = start;
-    let mut left = days;
-    while left > 0 {
-        d = d.succ_opt().unwrap_or(d);
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    d
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,24 +254,5 @@ mod tests {
         let e = Contact::parse("", "nope", "x").unwrap_err();
         assert_eq!(e.len(), 3);
         assert!(Contact::parse("A", "", "").is_ok());
-    }
-
-    #[test]
-    fn working_days_skip_weekends() {
-        let fri = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(
-            add_working_days(fri, 1),
-            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
-        );
-        assert_eq!(
-            add_working_days(fri, 5),
-            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
-        );
-        assert_eq!(add_working_days(fri, 0), fri);
-        let sat = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-        assert_eq!(
-            add_working_days(sat, 1),
-            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
-        );
     }
 }

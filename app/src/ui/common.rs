@@ -240,7 +240,7 @@ pub fn Timeline(entries: Vec<TimelineEntry>, #[prop(optional)] staff: bool) -> i
             let to = e.to_status;
             view! {
                 <li class:internal=internal>
-                    <time datetime=crate::ui::common::iso(e.at)>{e.at_text.clone()}</time>
+                    <time datetime=e.at_iso.clone()>{e.at_text.clone()}</time>
                     <div>
                         <strong>{move || i18n_text::event(i18n.get_locale(), action)}</strong>
                         " → "
@@ -254,11 +254,4 @@ pub fn Timeline(entries: Vec<TimelineEntry>, #[prop(optional)] staff: bool) -> i
         })
         .collect_view();
     view! { <ol class="timeline">{items}</ol> }
-}
-
-/// An ISO 8601 instant for `<time datetime>`.
-pub fn iso(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .unwrap_or_default()
 }

@@ -9,7 +9,7 @@ pub use requests::{IdempotencyKey, NewRequest};
 pub use staff::{NewUser, SESSION_SECONDS, StaffContext, hash_password};
 
 use super::db::Db;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
 use chrono_tz::Europe::Riga;
 use sha2::{Digest, Sha256};
 
@@ -59,6 +59,20 @@ impl Taka {
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
+}
+
+/// Add `days` working days (Monday–Friday) to `start`. The business calendar with public
+/// holidays replaces this where an institution has one.
+pub fn add_working_days(start: NaiveDate, days: u32) -> NaiveDate {
+    let mut d = start;
+    let mut left = days;
+    while left > 0 {
+        d = d.succ_opt().unwrap_or(d);
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    d
 }
 
 /// Now, as Unix seconds.
@@ -144,6 +158,25 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 7, 1, 20, 59, 59)
                 .unwrap()
                 .timestamp()
+        );
+    }
+
+    #[test]
+    fn working_days_skip_weekends() {
+        let fri = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(
+            add_working_days(fri, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+        );
+        assert_eq!(
+            add_working_days(fri, 5),
+            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
+        );
+        assert_eq!(add_working_days(fri, 0), fri);
+        let sat = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        assert_eq!(
+            add_working_days(sat, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
         );
     }
 

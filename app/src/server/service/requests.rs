@@ -98,6 +98,7 @@ impl EventRow {
         TimelineEntry {
             at: self.at,
             at_text: super::local_time_string(self.at),
+            at_iso: crate::server::api::rfc3339(self.at),
             action: ActionKind::parse(&self.action).unwrap_or(ActionKind::RecordAction),
             from_status: self.from_status.as_deref().and_then(Status::parse),
             to_status: Status::parse(&self.to_status).unwrap_or(Status::Submitted),
@@ -196,7 +197,7 @@ impl Taka {
 
         let at = self.now();
         let today = local_date(at);
-        let due_at = end_of_local_day(domain::add_working_days(today, svc.sla_days.max(0) as u32));
+        let due_at = end_of_local_day(super::add_working_days(today, svc.sla_days.max(0) as u32));
         let code = new_tracking_code();
         let values_json =
             serde_json::to_string(&values).map_err(|e| ServiceError::Internal(e.to_string()))?;
