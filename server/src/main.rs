@@ -104,7 +104,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     service_codes: services,
                 })
                 .await
-                .map_err(|e| format!("{:?}", app::error::AppError::from(e)))?;
+                .map_err(|e| describe(app::error::AppError::from(e)))?;
             println!("created user {id}");
         }
         Command::Serve {
@@ -141,6 +141,21 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     db.close().await;
     Ok(())
+}
+
+/// An error for the operator, in English, with the fields that were wrong.
+fn describe(e: app::error::AppError) -> String {
+    let locale = app::i18n::Locale::en;
+    let mut text = app::i18n_text::app_error(locale, &e);
+    if let Some(fields) = e.field_errors() {
+        for (field, err) in fields {
+            text.push_str(&format!(
+                "\n  {field}: {}",
+                app::i18n_text::field_error(locale, err)
+            ));
+        }
+    }
+    text
 }
 
 fn env_flag(name: &str) -> bool {
