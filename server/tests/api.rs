@@ -80,6 +80,17 @@ async fn submit_and_track(app: &TestApp) {
         .to_string();
     let code = created["tracking_code"].as_str().expect("code").to_string();
     assert_eq!(created["status"], "registered");
+    // The expected date is a working day on Latvia's calendar, after today.
+    let due = chrono::NaiveDate::parse_from_str(
+        created["expected_by"].as_str().expect("date"),
+        "%Y-%m-%d",
+    )
+    .expect("YYYY-MM-DD");
+    assert!(
+        app::server::service::calendar().is_working_day(due),
+        "{due}"
+    );
+    assert!(due > chrono::Utc::now().date_naive());
 
     let resp = app
         .http

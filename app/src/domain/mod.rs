@@ -1,5 +1,8 @@
 //! Pure domain types and rules: no I/O, compiled for the server and the browser alike.
 
+// Calendars need the time-zone database, which only the server carries.
+#[cfg(feature = "ssr")]
+pub mod calendar;
 pub mod fields;
 pub mod lifecycle;
 

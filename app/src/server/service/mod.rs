@@ -9,7 +9,7 @@ pub use requests::{IdempotencyKey, NewRequest};
 pub use staff::{NewUser, SESSION_SECONDS, StaffContext, hash_password};
 
 use super::db::Db;
-use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Riga;
 use sha2::{Digest, Sha256};
 
@@ -61,18 +61,15 @@ impl Taka {
     }
 }
 
-/// Add `days` working days (Monday–Friday) to `start`. The business calendar with public
-/// holidays replaces this where an institution has one.
-pub fn add_working_days(start: NaiveDate, days: u32) -> NaiveDate {
-    let mut d = start;
-    let mut left = days;
-    while left > 0 {
-        d = d.succ_opt().unwrap_or(d);
-        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
-            left -= 1;
-        }
-    }
-    d
+/// The business calendar used for expected dates: Latvia's, for the years around now.
+/// (Per-institution calendars an administrator edits come with service levels.)
+pub fn calendar() -> &'static crate::domain::calendar::Calendar {
+    static CALENDAR: std::sync::OnceLock<crate::domain::calendar::Calendar> =
+        std::sync::OnceLock::new();
+    CALENDAR.get_or_init(|| {
+        let year = Utc::now().year();
+        crate::domain::calendar::Calendar::latvia(year - 5..=year + 5)
+    })
 }
 
 /// Now, as Unix seconds.
@@ -86,15 +83,6 @@ pub fn local_date(ts: i64) -> NaiveDate {
         .single()
         .map(|d| d.date_naive())
         .unwrap_or_else(|| Utc::now().date_naive())
-}
-
-/// The last second of `date` in Riga, as Unix seconds.
-pub fn end_of_local_day(date: NaiveDate) -> i64 {
-    let t = date.and_hms_opt(23, 59, 59).unwrap_or_default();
-    Riga.from_local_datetime(&t)
-        .latest()
-        .map(|d| d.timestamp())
-        .unwrap_or_else(|| t.and_utc().timestamp())
 }
 
 /// `YYYY-MM-DD` of a timestamp in local time.
@@ -151,32 +139,14 @@ mod tests {
             .unwrap()
             .timestamp();
         assert_eq!(local_date_string(ts), "2026-11-27");
-        let end = end_of_local_day(NaiveDate::from_ymd_opt(2026, 7, 1).unwrap());
-        // Summer: UTC+3, so 23:59:59 local is 20:59:59 UTC.
+        let summer = Utc
+            .with_ymd_and_hms(2026, 7, 1, 21, 30, 0)
+            .unwrap()
+            .timestamp();
         assert_eq!(
-            end,
-            Utc.with_ymd_and_hms(2026, 7, 1, 20, 59, 59)
-                .unwrap()
-                .timestamp()
-        );
-    }
-
-    #[test]
-    fn working_days_skip_weekends() {
-        let fri = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-        assert_eq!(
-            add_working_days(fri, 1),
-            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
-        );
-        assert_eq!(
-            add_working_days(fri, 5),
-            NaiveDate::from_ymd_opt(2026, 12, 4).unwrap()
-        );
-        assert_eq!(add_working_days(fri, 0), fri);
-        let sat = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-        assert_eq!(
-            add_working_days(sat, 1),
-            NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+            local_time_string(summer),
+            "2026-07-02 00:30",
+            "UTC+3 in summer"
         );
     }
 

@@ -1,8 +1,8 @@
 //! Requests: submitting, tracking, and every change of status (one `transition` for all).
 
 use super::{
-    Taka, catalogue::parse_fields, constant_time_eq, end_of_local_day, local_date,
-    local_date_string, new_tracking_code, sha256_hex,
+    Taka, catalogue::parse_fields, constant_time_eq, local_date, local_date_string,
+    new_tracking_code, sha256_hex,
 };
 use crate::domain::{
     self, Action, ActionKind, Actor, Channel, Contact, FieldErrors, Lang, Role, Status, lifecycle,
@@ -197,7 +197,14 @@ impl Taka {
 
         let at = self.now();
         let today = local_date(at);
-        let due_at = end_of_local_day(super::add_working_days(today, svc.sla_days.max(0) as u32));
+        // Expected by: the end of the working day `sla_days` working days after arrival, on
+        // Latvia's calendar (weekends and public holidays do not count).
+        let due_at = super::calendar()
+            .add_working_days(
+                chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
+                svc.sla_days.max(0) as u32,
+            )
+            .timestamp();
         let code = new_tracking_code();
         let values_json =
             serde_json::to_string(&values).map_err(|e| ServiceError::Internal(e.to_string()))?;
