@@ -25,6 +25,9 @@ pub enum AppError {
     IdempotencyMismatch,
     #[error("wrong user name or password")]
     BadCredentials,
+    /// Too many failed sign-ins for this user name; try again later.
+    #[error("too many attempts")]
+    TooManyAttempts,
     #[error("bad request")]
     BadRequest,
     #[error("internal error")]
@@ -44,6 +47,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::Lifecycle(_) | AppError::Conflict | AppError::IdempotencyMismatch => 409,
             AppError::BadRequest => 400,
+            AppError::TooManyAttempts => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Conflict => "conflict",
             AppError::IdempotencyMismatch => "idempotency_key_reused",
             AppError::BadRequest => "bad_request",
+            AppError::TooManyAttempts => "too_many_attempts",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
         }

@@ -41,6 +41,7 @@ pub fn app_error(l: Locale, e: &AppError) -> String {
         AppError::Conflict => td_string!(l, errors.conflict),
         AppError::IdempotencyMismatch => td_string!(l, errors.idempotency),
         AppError::BadCredentials => td_string!(l, errors.bad_credentials),
+        AppError::TooManyAttempts => td_string!(l, errors.too_many_attempts),
         AppError::BadRequest => td_string!(l, errors.bad_request),
         AppError::Internal => td_string!(l, errors.internal),
         AppError::Transport(_) => td_string!(l, errors.transport),

@@ -617,6 +617,16 @@ async fn sessions_and_passwords(app: &TestApp) {
             .expect("lookup")
             .is_none()
     );
+
+    // Password guessing is cut off after 10 failures in 15 minutes, even with the right
+    // password, for that user name only; other users are not affected.
+    for _ in 0..10 {
+        let r = t.sign_in("saimnieks", "guess").await;
+        assert!(matches!(app_err(r), AppError::BadCredentials));
+    }
+    let r = t.sign_in("saimnieks", common::DEMO_PASSWORD).await;
+    assert!(matches!(app_err(r), AppError::TooManyAttempts));
+    assert!(t.sign_in("vaditajs", common::DEMO_PASSWORD).await.is_ok());
 }
 
 async fn invalid_submissions_write_nothing(app: &TestApp) {

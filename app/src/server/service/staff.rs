@@ -10,6 +10,11 @@ use crate::server::error::{ServiceError, ServiceResult};
 /// How long a staff session lasts without signing in again.
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
+/// Failed sign-ins allowed per user name within `SIGN_IN_WINDOW_SECONDS`; past that the
+/// password is not even checked until the window has moved on.
+pub const SIGN_IN_MAX_FAILURES: i64 = 10;
+pub const SIGN_IN_WINDOW_SECONDS: i64 = 15 * 60;
+
 /// A signed-in staff member and their scope. Built only from a valid session.
 #[derive(Debug, Clone)]
 pub struct StaffContext {
@@ -194,9 +199,20 @@ impl Taka {
         username: &str,
         password: &str,
     ) -> ServiceResult<(String, SessionUser)> {
+        let username = username.trim();
+        let at = self.now();
+        let (failures,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM sign_in_failures WHERE username = $1 AND at > $2")
+                .bind(username)
+                .bind(at - SIGN_IN_WINDOW_SECONDS)
+                .fetch_one(&self.db.read)
+                .await?;
+        if failures >= SIGN_IN_MAX_FAILURES {
+            return Err(AppError::TooManyAttempts.into());
+        }
         let sql = format!("{USER_SELECT} WHERE u.username = $1 AND u.active = 1");
         let row: Option<UserRow> = sqlx::query_as(&sql)
-            .bind(username.trim())
+            .bind(username)
             .bind(Lang::Lv.code())
             .fetch_optional(&self.db.read)
             .await?;
@@ -206,12 +222,21 @@ impl Taka {
             .unwrap_or_else(|| DUMMY_HASH.to_string());
         let ok = verify_password(password.to_string(), hash).await;
         let Some(row) = row.filter(|_| ok) else {
+            sqlx::query("INSERT INTO sign_in_failures (username, at) VALUES ($1, $2)")
+                .bind(username)
+                .bind(at)
+                .execute(&self.db.write)
+                .await?;
             return Err(AppError::BadCredentials.into());
         };
         let token = new_token();
-        let at = self.now();
         sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(at)
+            .execute(&self.db.write)
+            .await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE username = $1 OR at < $2")
+            .bind(username)
+            .bind(at - SIGN_IN_WINDOW_SECONDS)
             .execute(&self.db.write)
             .await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
