@@ -1,5 +1,6 @@
 //! The JSON API (`/api/v1`): a thin adapter over the service layer.
 
+use super::service::rfc3339;
 use super::service::{IdempotencyKey, NewRequest};
 use super::{AppState, Taka, accept_language};
 use crate::domain::{Channel, FieldError, FieldErrors, FieldSpec, Lang};
@@ -343,10 +344,4 @@ async fn get_request(
         "expected_by": view.expected_by,
         "history": history,
     })))
-}
-
-pub fn rfc3339(ts: i64) -> String {
-    chrono::DateTime::from_timestamp(ts, 0)
-        .map(|d| d.to_rfc3339())
-        .unwrap_or_default()
 }

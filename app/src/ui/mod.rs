@@ -6,7 +6,7 @@ mod staff;
 
 use crate::i18n::*;
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::{t, t_string, td_string};
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
@@ -121,7 +121,12 @@ fn LanguageSwitcher() -> impl IntoView {
         };
         urlencoding::encode(&here).into_owned()
     };
-    let link = move |locale: Locale, label: &'static str, short: &'static str| {
+    let link = move |locale: Locale, short: &'static str| {
+        // Each language is named in itself, whichever language the page is in.
+        let label = match locale {
+            Locale::lv => td_string!(Locale::lv, app.lang_lv),
+            Locale::en => td_string!(Locale::en, app.lang_en),
+        };
         view! {
             <li>
                 <a
@@ -141,8 +146,8 @@ fn LanguageSwitcher() -> impl IntoView {
     view! {
         <nav class="lang" aria-label=move || t_string!(i18n, app.language)>
             <ul>
-                {link(Locale::lv, "Latviešu", "LV")}
-                {link(Locale::en, "English", "EN")}
+                {link(Locale::lv, "LV")}
+                {link(Locale::en, "EN")}
             </ul>
         </nav>
     }

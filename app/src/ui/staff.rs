@@ -213,7 +213,7 @@ fn QueueTable(items: Vec<QueueItem>) -> impl IntoView {
                                 <td>{r.service_name.clone()}</td>
                                 <td><StatusBadge status=r.status /></td>
                                 <td>{r.contact_name.clone()}</td>
-                                <td>{r.assignee.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td>{r.assignee.clone().unwrap_or_else(|| t_string!(i18n, common.none).to_string())}</td>
                                 <td>{r.submitted_on.clone()}</td>
                                 <td>
                                     {r.due_on.clone()}

@@ -98,6 +98,13 @@ pub fn local_time_string(ts: i64) -> String {
         .unwrap_or_default()
 }
 
+/// An instant as RFC 3339 (UTC), for the API and `<time datetime>`.
+pub fn rfc3339(ts: i64) -> String {
+    chrono::DateTime::from_timestamp(ts, 0)
+        .map(|d| d.to_rfc3339())
+        .unwrap_or_default()
+}
+
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }

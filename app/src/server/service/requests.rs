@@ -98,7 +98,7 @@ impl EventRow {
         TimelineEntry {
             at: self.at,
             at_text: super::local_time_string(self.at),
-            at_iso: crate::server::api::rfc3339(self.at),
+            at_iso: super::rfc3339(self.at),
             action: ActionKind::parse(&self.action).unwrap_or(ActionKind::RecordAction),
             from_status: self.from_status.as_deref().and_then(Status::parse),
             to_status: Status::parse(&self.to_status).unwrap_or(Status::Submitted),
@@ -349,7 +349,11 @@ impl Taka {
         }))
     }
 
-    async fn names_for(&self, service_code: &str, lang: Lang) -> ServiceResult<(String, String)> {
+    pub(crate) async fn names_for(
+        &self,
+        service_code: &str,
+        lang: Lang,
+    ) -> ServiceResult<(String, String)> {
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT COALESCE(st.name, sl.name), COALESCE(it.name, il.name)
              FROM services s

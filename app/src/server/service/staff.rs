@@ -466,7 +466,7 @@ impl Taka {
     ) -> ServiceResult<StaffRequestView> {
         let row = self.load_in_scope(ctx, reference).await?;
         let status = row.status()?;
-        let view = self.tracking_view(&row, lang).await?;
+        let (service_name, institution_name) = self.names_for(&row.service_code, lang).await?;
         let schema = parse_fields(&row.fields_json)?;
         let values: std::collections::BTreeMap<String, String> =
             serde_json::from_str(&row.values_json).unwrap_or_default();
@@ -513,8 +513,8 @@ impl Taka {
             reference: row.reference.clone(),
             version: row.version,
             service_code: row.service_code.clone(),
-            service_name: view.service_name,
-            institution_name: view.institution_name,
+            service_name,
+            institution_name,
             channel: Channel::parse(&row.channel).unwrap_or(Channel::Web),
             lang: Lang::parse(&row.lang).unwrap_or_default(),
             contact_name: row.contact_name.clone(),
