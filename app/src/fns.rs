@@ -240,3 +240,18 @@ pub async fn staff_action(
         .await?;
     Ok(())
 }
+
+/// The signed-in staff member's notifications and the unread count.
+#[server(prefix = "/fn", endpoint = "notifications")]
+pub async fn get_notifications() -> Result<(Vec<crate::model::StaffNotification>, i64), AppError> {
+    let (taka, staff, lang) = ctx::staff().await?;
+    Ok(taka.notifications(&staff, lang).await?)
+}
+
+/// Mark every notification of the signed-in staff member read.
+#[server(prefix = "/fn", endpoint = "notifications_read")]
+pub async fn mark_notifications_read() -> Result<(), AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    taka.mark_notifications_read(&staff).await?;
+    Ok(())
+}

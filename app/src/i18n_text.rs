@@ -130,6 +130,7 @@ pub fn action(l: Locale, a: ActionKind) -> &'static str {
         ActionKind::Rate => td_string!(l, action.rate),
         ActionKind::Close => td_string!(l, action.close),
         ActionKind::Withdraw => td_string!(l, action.withdraw),
+        ActionKind::SlaAtRisk | ActionKind::SlaBreached | ActionKind::SlaEscalated => event(l, a),
     }
 }
 
@@ -150,6 +151,67 @@ pub fn event(l: Locale, a: ActionKind) -> &'static str {
         ActionKind::Rate => td_string!(l, event.rate),
         ActionKind::Close => td_string!(l, event.close),
         ActionKind::Withdraw => td_string!(l, event.withdraw),
+        ActionKind::SlaAtRisk => td_string!(l, event.sla_at_risk),
+        ActionKind::SlaBreached => td_string!(l, event.sla_breached),
+        ActionKind::SlaEscalated => td_string!(l, event.sla_escalated),
+    }
+}
+
+/// A request's standing against its service level.
+pub fn sla_state(l: Locale, s: crate::domain::SlaState) -> &'static str {
+    use crate::domain::SlaState;
+    match s {
+        SlaState::OnTime => td_string!(l, sla.on_time),
+        SlaState::AtRisk => td_string!(l, sla.at_risk),
+        SlaState::Breached => td_string!(l, sla.breached),
+        SlaState::Paused => td_string!(l, sla.paused),
+        SlaState::Met => td_string!(l, sla.met),
+        SlaState::Missed => td_string!(l, sla.missed),
+    }
+}
+
+/// The measured stage a service-level clock belongs to.
+pub fn sla_stage(l: Locale, s: crate::domain::SlaStage) -> &'static str {
+    use crate::domain::SlaStage;
+    match s {
+        SlaStage::Register => td_string!(l, sla.stage_register),
+        SlaStage::Decide => td_string!(l, sla.stage_decide),
+        SlaStage::Fulfil => td_string!(l, sla.stage_fulfil),
+    }
+}
+
+/// A staff notification's headline.
+pub fn notification(l: Locale, kind: &str) -> &'static str {
+    match kind {
+        "assigned" => td_string!(l, notifications.kind_assigned),
+        "at_risk" => td_string!(l, notifications.kind_at_risk),
+        "breached" => td_string!(l, notifications.kind_breached),
+        _ => td_string!(l, notifications.kind_compliance),
+    }
+}
+
+/// What a message in the outbox is about.
+pub fn mail_kind(l: Locale, template: &str) -> &'static str {
+    match template {
+        "receipt" => td_string!(l, mail_kind.receipt),
+        "information_requested" => td_string!(l, mail_kind.information_requested),
+        "approved" => td_string!(l, mail_kind.approved),
+        "refused" => td_string!(l, mail_kind.refused),
+        "fulfilled" => td_string!(l, mail_kind.fulfilled),
+        "closed" => td_string!(l, mail_kind.closed),
+        "assigned" => td_string!(l, mail_kind.assigned),
+        "at_risk" => td_string!(l, mail_kind.at_risk),
+        "breached" => td_string!(l, mail_kind.breached),
+        _ => td_string!(l, mail_kind.compliance),
+    }
+}
+
+/// A message's delivery state.
+pub fn delivery(l: Locale, status: &str) -> &'static str {
+    match status {
+        "sent" => td_string!(l, delivery.sent),
+        "failed" => td_string!(l, delivery.failed),
+        _ => td_string!(l, delivery.pending),
     }
 }
 

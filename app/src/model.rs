@@ -2,7 +2,8 @@
 //! These never carry secrets (password hashes, tracking-code hashes).
 
 use crate::domain::{
-    ActionKind, Channel, FieldError, FieldSpec, InstitutionKind, Lang, Role, Stage, Status,
+    ActionKind, Channel, FieldError, FieldSpec, InstitutionKind, Lang, Role, SlaStage, SlaState,
+    Stage, Status, Targets,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -28,7 +29,9 @@ pub struct ServiceSummary {
     pub name: String,
     pub summary: String,
     pub institution: InstitutionInfo,
+    /// Working days from arrival to result when every stage takes its full time.
     pub sla_days: i64,
+    pub sla: Targets,
     pub life_situations: Vec<String>,
 }
 
@@ -48,6 +51,7 @@ pub struct ServiceDetail {
     pub documents: Vec<String>,
     pub institution: InstitutionInfo,
     pub sla_days: i64,
+    pub sla: Targets,
     pub fields: Vec<FieldSpec>,
     pub life_situations: Vec<LifeSituation>,
 }
@@ -62,6 +66,7 @@ pub struct Receipt {
     pub institution_name: String,
     pub submitted_at: i64,
     pub expected_by: String,
+    pub expected_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +99,7 @@ pub struct TrackingView {
     pub stage: Stage,
     pub submitted_at: i64,
     pub expected_by: String,
+    pub sla: SlaView,
     /// Role of the person handling it now, if anyone is assigned.
     pub handler_role: Option<Role>,
     pub decision_reason: Option<String>,
@@ -143,6 +149,10 @@ pub struct QueueItem {
     pub due_on: String,
     /// Past its expected date and still open.
     pub overdue: bool,
+    pub sla_state: SlaState,
+    /// Deadline of the running stage, local `YYYY-MM-DD HH:MM`.
+    pub stage_due: Option<String>,
+    pub stage_due_iso: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +201,9 @@ pub struct StaffRequestView {
     pub due_at: i64,
     pub expected_by: String,
     pub overdue: bool,
+    pub sla: SlaView,
+    /// Messages sent (or being sent) about this request.
+    pub deliveries: Vec<Delivery>,
     pub timeline: Vec<TimelineEntry>,
     pub actions: Vec<ActionKind>,
     /// Who the request can be assigned or escalated to.
@@ -201,3 +214,46 @@ pub struct StaffRequestView {
 
 /// Per-field messages, keyed by field name.
 pub type FieldMessages = BTreeMap<String, FieldError>;
+
+/// A request against its service level, for pages and the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaView {
+    pub state: SlaState,
+    /// The stage whose clock runs (none when finished).
+    pub stage: Option<SlaStage>,
+    /// That stage's deadline, local `YYYY-MM-DD HH:MM`.
+    pub stage_due: Option<String>,
+    /// Working minutes left in the stage (negative: overdue by).
+    pub time_left_minutes: Option<i64>,
+    /// When the requester can expect the result (or when the clock stopped).
+    pub expected_by: i64,
+    pub expected_on: String,
+    pub expected_iso: String,
+}
+
+/// One outgoing message about a request, as staff see its delivery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub template: String,
+    pub recipient: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_text: String,
+    pub sent_text: Option<String>,
+}
+
+/// A staff member's in-app notification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffNotification {
+    pub id: i64,
+    /// `assigned`, `at_risk`, `breached` or `compliance`.
+    pub kind: String,
+    pub reference: Option<String>,
+    pub service_name: String,
+    pub detail: Option<String>,
+    pub at_text: String,
+    pub at_iso: String,
+    pub read: bool,
+}

@@ -32,6 +32,16 @@ enum Command {
         /// Mark cookies Secure (set when served over HTTPS).
         #[arg(long, env = "TAKA_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
         secure_cookies: bool,
+        /// Run the background jobs (mail delivery, service-level sweep) in this process.
+        #[arg(long, env = "TAKA_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
+        jobs: bool,
+    },
+    /// Check service levels once (mark at-risk and breached requests, escalate) and exit.
+    Sweep,
+    /// Business calendars: show a year, set a day, add a calendar, assign one.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -54,6 +64,49 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum CalendarCommand {
+    /// List a calendar's holidays and transferred working days of a year.
+    Show {
+        #[arg(default_value = "LV")]
+        calendar: String,
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Make a day a holiday, a working day (with hours, e.g. a transferred Saturday) or
+    /// return it to the normal week.
+    Set {
+        calendar: String,
+        /// YYYY-MM-DD
+        day: String,
+        /// holiday, working or normal
+        kind: String,
+        /// HH:MM-HH:MM, for working days (default: the calendar's usual hours)
+        #[arg(long)]
+        hours: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add a calendar (e.g. another country): time zone and Monday..Sunday hours.
+    Add {
+        code: String,
+        #[arg(long, default_value = "Europe/Riga")]
+        time_zone: String,
+        /// Seven entries, Monday first, each HH:MM-HH:MM or "-" for a day off
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "08:30-17:00,08:30-17:00,08:30-17:00,08:30-17:00,08:30-17:00,-,-"
+        )]
+        week: Vec<String>,
+    },
+    /// Use a calendar for an institution.
+    Assign {
+        institution: String,
+        calendar: String,
+    },
+}
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
@@ -72,11 +125,27 @@ async fn main() {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::connect(&cli.database_url).await?;
     db.migrate().await?;
-    let taka = Taka::new(db.clone());
+    let public_url = std::env::var("PUBLIC_URL")
+        .unwrap_or_else(|_| app::server::service::DEFAULT_PUBLIC_URL.into());
+    let taka = Taka::new(db.clone()).with_public_url(&public_url);
+    taka.prepare()
+        .await
+        .map_err(|e| format!("calendars: {e}"))?;
     match cli.command.unwrap_or(Command::Serve {
         demo: env_flag("TAKA_DEMO"),
         secure_cookies: env_flag("TAKA_SECURE_COOKIES"),
+        jobs: std::env::var("TAKA_JOBS")
+            .map(|v| v != "false")
+            .unwrap_or(true),
     }) {
+        Command::Sweep => {
+            let r = taka.sla_sweep().await.map_err(|e| format!("sweep: {e}"))?;
+            println!(
+                "at risk: {}, breached: {}, services escalated: {}",
+                r.at_risk, r.breached, r.services
+            );
+        }
+        Command::Calendar { command } => calendar(&taka, command).await?,
         Command::Migrate => {
             tracing::info!(database = %app::server::db::redact(&cli.database_url), "migrations applied");
         }
@@ -110,6 +179,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Serve {
             demo: load_demo,
             secure_cookies,
+            jobs,
         } => {
             if load_demo {
                 let made = demo::load(&taka)
@@ -128,18 +198,115 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let addr = options.site_addr;
             let state = AppState {
                 leptos_options: options,
-                taka,
+                taka: taka.clone(),
                 settings: Arc::new(Settings { secure_cookies }),
+            };
+            let jobs = if jobs {
+                let mailer = mailer(load_demo)?;
+                match &mailer {
+                    Some(m) => tracing::info!("mail goes to {}", m.describe()),
+                    None => tracing::warn!(
+                        "SMTP_URL is not set: messages wait in the outbox until it is"
+                    ),
+                }
+                Some(tokio::spawn(app::server::mailer::run_jobs(
+                    taka.clone(),
+                    mailer,
+                    std::time::Duration::from_secs(60),
+                )))
+            } else {
+                None
             };
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!(address = %addr, database = %app::server::db::redact(&cli.database_url), "listening");
             axum::serve(listener, web::router(state))
                 .with_graceful_shutdown(shutdown_signal())
                 .await?;
+            if let Some(j) = jobs {
+                j.abort();
+            }
             tracing::info!("stopped");
         }
     }
     db.close().await;
+    Ok(())
+}
+
+/// Where mail goes: `SMTP_URL`; else `MAIL_DIR` (a folder of .eml files); in demo mode
+/// `data/mail` by default, so a newcomer can read what would have been sent.
+fn mailer(demo: bool) -> Result<Option<app::server::mailer::Mailer>, String> {
+    use app::server::mailer::Mailer;
+    let from =
+        std::env::var("MAIL_FROM").unwrap_or_else(|_| "Taka <noreply@taka.localhost>".into());
+    if let Ok(url) = std::env::var("SMTP_URL")
+        && !url.is_empty()
+    {
+        return Mailer::smtp(&url, &from).map(Some);
+    }
+    match std::env::var("MAIL_DIR") {
+        Ok(dir) if !dir.is_empty() => Mailer::folder(dir, &from).map(Some),
+        _ if demo => Mailer::folder("data/mail", &from).map(Some),
+        _ => Ok(None),
+    }
+}
+
+async fn calendar(taka: &Taka, command: CalendarCommand) -> Result<(), Box<dyn std::error::Error>> {
+    let explain = |e: app::server::error::ServiceError| describe(app::error::AppError::from(e));
+    match command {
+        CalendarCommand::Show { calendar, year } => {
+            let year = year.unwrap_or_else(|| {
+                chrono::Datelike::year(&app::server::service::local_date(taka.now()))
+            });
+            for (day, kind, hours, note) in
+                taka.calendar_days(&calendar, year).await.map_err(explain)?
+            {
+                println!(
+                    "{day}  {kind:<8} {:<12} {}",
+                    hours.unwrap_or_default(),
+                    note.unwrap_or_default()
+                );
+            }
+        }
+        CalendarCommand::Set {
+            calendar,
+            day,
+            kind,
+            hours,
+            note,
+        } => {
+            taka.set_calendar_day(&calendar, &day, &kind, hours.as_deref(), note.as_deref())
+                .await
+                .map_err(explain)?;
+            println!("{calendar} {day}: {kind}");
+        }
+        CalendarCommand::Add {
+            code,
+            time_zone,
+            week,
+        } => {
+            if week.len() != 7 {
+                return Err("--week needs seven entries, Monday first".into());
+            }
+            let mut days: [Option<String>; 7] = Default::default();
+            for (i, d) in week.iter().enumerate() {
+                days[i] = (d.trim() != "-").then(|| d.trim().to_string());
+            }
+            let id = taka
+                .create_calendar(&code, &time_zone, &days)
+                .await
+                .map_err(explain)?;
+            println!("created calendar {code} ({id})");
+        }
+        CalendarCommand::Assign {
+            institution,
+            calendar,
+        } => {
+            taka.assign_calendar(&institution, &calendar)
+                .await
+                .map_err(explain)?;
+            println!("{institution} uses calendar {calendar}");
+        }
+    }
     Ok(())
 }
 

@@ -51,6 +51,11 @@ async fn catalogue_in_two_languages(app: &TestApp) {
     assert_eq!(zone["label"], "Zone");
     assert_eq!(zone["options"][0]["value"], "a");
     assert_eq!(zone["options"][0]["label"], "Zone A (centre)");
+    // Service-level targets (the demo's parking permit: 5 days split 3 + 2, 90 %).
+    assert_eq!(en["sla"]["register_working_hours"], 8);
+    assert_eq!(en["sla"]["decide_working_days"], 3);
+    assert_eq!(en["sla"]["fulfil_working_days"], 2);
+    assert_eq!(en["sla"]["target_share"], 0.9);
 
     let missing = app
         .http
@@ -80,12 +85,11 @@ async fn submit_and_track(app: &TestApp) {
         .to_string();
     let code = created["tracking_code"].as_str().expect("code").to_string();
     assert_eq!(created["status"], "registered");
-    // The expected date is a working day on Latvia's calendar, after today.
-    let due = chrono::NaiveDate::parse_from_str(
-        created["expected_by"].as_str().expect("date"),
-        "%Y-%m-%d",
-    )
-    .expect("YYYY-MM-DD");
+    // The expected date (RFC 3339) is a working day on Latvia's calendar, after today.
+    let due = chrono::DateTime::parse_from_rfc3339(created["expected_by"].as_str().expect("date"))
+        .expect("RFC 3339")
+        .with_timezone(&chrono_tz_riga())
+        .date_naive();
     assert!(
         app::server::service::calendar().is_working_day(due),
         "{due}"
@@ -104,6 +108,12 @@ async fn submit_and_track(app: &TestApp) {
     assert_eq!(tracked["reference"], reference.as_str());
     assert_eq!(tracked["service_code"], "VNP-STAVATLAUJA");
     assert_eq!(tracked["stage"], "processing");
+    assert_eq!(tracked["expected_by"], created["expected_by"]);
+    assert!(
+        ["on_time", "at_risk", "breached"].contains(&tracked["sla_state"].as_str().expect("state")),
+        "{}",
+        tracked["sla_state"]
+    );
     assert!(
         tracked["submitted_at"]
             .as_str()
@@ -349,3 +359,8 @@ both_backends!(
     bad_input_is_refused_clearly,
     plain_form_posts
 );
+
+/// Riga's offset for a date near now (the test needs only the calendar day).
+fn chrono_tz_riga() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(2 * 3600).expect("offset")
+}

@@ -241,9 +241,20 @@ pub enum ActionKind {
     Rate,
     Close,
     Withdraw,
+    /// Recorded by the service-level sweep (not actions anyone takes).
+    SlaAtRisk,
+    SlaBreached,
+    SlaEscalated,
 }
 
 impl ActionKind {
+    /// Events the system records about service levels.
+    pub const SLA_EVENTS: [ActionKind; 3] = [
+        ActionKind::SlaAtRisk,
+        ActionKind::SlaBreached,
+        ActionKind::SlaEscalated,
+    ];
+
     /// Every kind that `apply` handles (Submit creates a request and is not a transition).
     pub const TRANSITIONS: [ActionKind; 13] = [
         ActionKind::Register,
@@ -277,12 +288,16 @@ impl ActionKind {
             ActionKind::Rate => "rate",
             ActionKind::Close => "close",
             ActionKind::Withdraw => "withdraw",
+            ActionKind::SlaAtRisk => "sla_at_risk",
+            ActionKind::SlaBreached => "sla_breached",
+            ActionKind::SlaEscalated => "sla_escalated",
         }
     }
 
     pub fn parse(s: &str) -> Option<ActionKind> {
         std::iter::once(ActionKind::Submit)
             .chain(ActionKind::TRANSITIONS)
+            .chain(ActionKind::SLA_EVENTS)
             .find(|k| k.as_str() == s)
     }
 
@@ -327,13 +342,21 @@ impl ActionKind {
                 Actor::Staff(role) => role.handles_requests(),
                 Actor::Requester => false,
             },
+            ActionKind::SlaAtRisk | ActionKind::SlaBreached | ActionKind::SlaEscalated => false,
             _ => matches!(actor, Actor::Staff(role) if role.handles_requests()),
         }
     }
 
     /// Whether the requester sees this event on the tracking page.
     pub fn visible_to_requester_by_default(self) -> bool {
-        !matches!(self, ActionKind::Assign | ActionKind::RecordAction)
+        !matches!(
+            self,
+            ActionKind::Assign
+                | ActionKind::RecordAction
+                | ActionKind::SlaAtRisk
+                | ActionKind::SlaBreached
+                | ActionKind::SlaEscalated
+        )
     }
 }
 
@@ -507,7 +530,10 @@ mod tests {
             },
             ActionKind::Close => Action::Close { note: None },
             ActionKind::Withdraw => Action::Withdraw { reason: None },
-            ActionKind::Submit => unreachable!("submit is not a transition"),
+            ActionKind::Submit
+            | ActionKind::SlaAtRisk
+            | ActionKind::SlaBreached
+            | ActionKind::SlaEscalated => unreachable!("not a transition"),
         }
     }
 

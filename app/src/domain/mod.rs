@@ -5,9 +5,11 @@
 pub mod calendar;
 pub mod fields;
 pub mod lifecycle;
+pub mod sla;
 
 pub use fields::{FieldError, FieldErrors, FieldSpec, FieldType, LocalText};
 pub use lifecycle::{Action, ActionKind, Actor, LifecycleError, Role, Stage, Status, Transition};
+pub use sla::{SlaStage, SlaState, Targets};
 
 use serde::{Deserialize, Serialize};
 

@@ -194,6 +194,12 @@ async fn get_service(
         "documents": s.documents,
         "institution": {"code": s.institution.code, "name": s.institution.name, "kind": s.institution.kind},
         "sla_working_days": s.sla_days,
+        "sla": {
+            "register_working_hours": s.sla.register_hours,
+            "decide_working_days": s.sla.decide_days,
+            "fulfil_working_days": s.sla.fulfil_days,
+            "target_share": f64::from(s.sla.target_pct) / 100.0,
+        },
         "life_situations": s.life_situations.iter().map(|l| &l.code).collect::<Vec<_>>(),
         "fields": fields,
     })))
@@ -303,7 +309,7 @@ async fn create_request(
         "reference": receipt.reference,
         "tracking_code": receipt.tracking_code,
         "status": receipt.status,
-        "expected_by": receipt.expected_by,
+        "expected_by": rfc3339(receipt.expected_at),
     });
     Ok((
         StatusCode::CREATED,
@@ -341,7 +347,8 @@ async fn get_request(
         "status": view.status,
         "stage": view.stage,
         "submitted_at": rfc3339(view.submitted_at),
-        "expected_by": view.expected_by,
+        "expected_by": view.sla.expected_iso,
+        "sla_state": view.sla.state,
         "history": history,
     })))
 }

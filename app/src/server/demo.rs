@@ -6,7 +6,10 @@ use super::Taka;
 use super::error::{ServiceError, ServiceResult};
 use super::service::{Clock, NewRequest, NewUser};
 use crate::domain::fields::ChoiceOption;
-use crate::domain::{Action, Channel, FieldSpec, FieldType, Lang, LocalText, Role, Status};
+use crate::domain::sla;
+use crate::domain::{
+    Action, Channel, FieldSpec, FieldType, Lang, LocalText, Role, SlaState, Status,
+};
 use std::collections::BTreeMap;
 
 /// The password of every demo account. Demo data only; never used otherwise.
@@ -752,12 +755,15 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
             .fetch_one(db)
             .await?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO services (code, institution_id, sla_days, fields_json, auto_register, active, created_at)
-             VALUES ($1, $2, $3, $4, $5, 1, $6) RETURNING id",
+            "INSERT INTO services (code, institution_id, sla_register_hours, sla_decide_days, sla_fulfil_days,
+                sla_target_pct, fields_json, auto_register, active, created_at)
+             VALUES ($1, $2, 8, $3, $4, 90, $5, $6, 1, $7) RETURNING id",
         )
         .bind(s.code)
         .bind(inst_id)
-        .bind(s.sla_days)
+        // The demo states one figure per service: split between deciding and fulfilling.
+        .bind((s.sla_days + 1) / 2)
+        .bind(s.sla_days / 2)
         .bind(serde_json::to_string(&fields).map_err(|e| ServiceError::Internal(e.to_string()))?)
         .bind(i64::from(s.auto_register))
         .bind(now)
@@ -1134,8 +1140,52 @@ async fn make_requests(taka: &Taka, catalogue: &[DemoService], now: i64) -> Serv
             made += 1;
         }
     }
+    // Three fresh requests placed so that one is on time, one at risk and one already late
+    // for registration, whatever the day the demo is loaded.
+    if let Some(svc) = catalogue.iter().find(|s| !s.auto_register) {
+        let (service_id, institution_id): (i64, i64) =
+            sqlx::query_as("SELECT id, institution_id FROM services WHERE code = $1")
+                .bind(svc.code)
+                .fetch_one(&demo.db.read)
+                .await?;
+        let cal = demo.calendar_for(institution_id).await?;
+        let targets = demo.targets(service_id).await?;
+        for (i, want) in [SlaState::OnTime, SlaState::AtRisk, SlaState::Breached]
+            .into_iter()
+            .enumerate()
+        {
+            let Some(at) = (0..3000_i64)
+                .map(|k| now - 600 - k * 600)
+                .find(|t| sla::on_submit(&cal, &targets, Status::Submitted, *t).state(now) == want)
+            else {
+                continue;
+            };
+            clock.set(at);
+            let values = (svc.fields)()
+                .iter()
+                .filter_map(|f| sample_value(f, &mut rng, now).map(|v| (f.name.clone(), v)))
+                .collect();
+            demo.submit(
+                NewRequest {
+                    service_code: svc.code.into(),
+                    values,
+                    contact_name: NAMES[i % NAMES.len()].into(),
+                    contact_email: format!("pieprasitajs{}@example.lv", i + 1),
+                    contact_phone: String::new(),
+                    lang: Lang::Lv,
+                    channel: Channel::Web,
+                    idempotency: None,
+                },
+                None,
+            )
+            .await?;
+            made += 1;
+        }
+    }
     for (token, _) in sessions.values() {
         demo.sign_out(token).await?;
     }
+    // Mark what is at risk or late now, as the background job would.
+    taka.sla_sweep().await?;
     Ok(made)
 }

@@ -4,6 +4,8 @@ pub mod api;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod mailer;
+pub mod notify;
 pub mod service;
 pub mod web;
 

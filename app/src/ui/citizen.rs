@@ -136,6 +136,7 @@ pub fn ServicePage() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(s) => {
                         let days = s.sla_days;
+                        let sla = s.sla;
                         let docs = s.documents.clone();
                         view! {
                             <Title text=s.name.clone() />
@@ -145,6 +146,15 @@ pub fn ServicePage() -> impl IntoView {
                                 <dl class="facts">
                                     <dt>{t!(i18n, service.institution)}</dt><dd>{s.institution.name.clone()}</dd>
                                     <dt>{t!(i18n, service.expected)}</dt><dd>{move || t_string!(i18n, common.working_days, count = days)}</dd>
+                                    <dt>{t!(i18n, sla.targets)}</dt>
+                                    <dd>
+                                        <ul class="plain">
+                                            <li>{move || t_string!(i18n, sla.register_hours, hours = sla.register_hours)}</li>
+                                            <li>{move || t_string!(i18n, sla.decide_days, days = sla.decide_days)}</li>
+                                            <li>{move || t_string!(i18n, sla.fulfil_days, days = sla.fulfil_days)}</li>
+                                            <li>{move || t_string!(i18n, sla.target_share, pct = sla.target_pct)}</li>
+                                        </ul>
+                                    </dd>
                                 </dl>
                                 <p><a class="button primary" href=format!("/services/{}/request", s.code)>{t!(i18n, service.apply)}</a></p>
                                 <h2>{t!(i18n, service.description)}</h2>
@@ -384,7 +394,11 @@ fn TrackingDetails(
             <StageBar stage=stage status=status />
             <dl class="facts">
                 <dt>{t!(i18n, track.submitted)}</dt><dd>{v.submitted_on.clone()}</dd>
-                <dt>{t!(i18n, track.expected)}</dt><dd>{v.expected_by.clone()}</dd>
+                <dt>{t!(i18n, track.expected)}</dt>
+                <dd>
+                    <time datetime=v.sla.expected_iso.clone()>{v.expected_by.clone()}</time>
+                    {(v.sla.state == crate::domain::SlaState::Paused).then(|| view! { <br /><small>{t!(i18n, sla.paused_note)}</small> })}
+                </dd>
                 <dt>{t!(i18n, track.handler)}</dt>
                 <dd>{move || match handler {
                     Some(role) => format!("{} — {}", i18n_text::role(i18n.get_locale(), role), institution.clone()),

@@ -1,6 +1,6 @@
 //! Small components used on several pages.
 
-use crate::domain::{FieldError, FieldSpec, FieldType, Status};
+use crate::domain::{ActionKind, FieldError, FieldSpec, FieldType, Status};
 use crate::error::AppError;
 use crate::i18n::*;
 use crate::i18n_text;
@@ -247,6 +247,8 @@ pub fn Timeline(entries: Vec<TimelineEntry>, #[prop(optional)] staff: bool) -> i
                         <StatusBadge status=to />
                         {who.map(|w| view! { <span class="who">" · " {w}</span> })}
                         {internal.then(|| view! { <span class="tag">{t!(i18n, event.internal)}</span> })}
+                        {(action == ActionKind::RequestInformation).then(|| view! { " " <span class="tag">{t!(i18n, event.clock_paused)}</span> })}
+                        {(action == ActionKind::ProvideInformation).then(|| view! { " " <span class="tag">{t!(i18n, event.clock_resumed)}</span> })}
                         {e.comment.clone().map(|c| view! { <p class="comment">{c}</p> })}
                     </div>
                 </li>

@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/track") view=citizen::TrackPage ssr=SsrMode::Async />
                         <Route path=path!("/staff") view=staff::StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/staff/new") view=staff::InPersonPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/notifications") view=staff::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/requests/:reference") view=staff::StaffRequestPage ssr=SsrMode::Async />
                     </Routes>
                 </main>

@@ -2,15 +2,15 @@
 
 use super::citizen::RequestForm;
 use super::common::{ErrorNotice, StatusBadge, TextInput, Timeline};
-use crate::domain::{ActionKind, FieldError, Status};
+use crate::domain::{ActionKind, FieldError, SlaState, Status};
 use crate::error::AppError;
 use crate::fns::{
-    SignIn, SignOut, StaffAction, current_user, get_queue, get_service, get_staff_request,
-    my_services,
+    MarkNotificationsRead, SignIn, SignOut, StaffAction, current_user, get_notifications,
+    get_queue, get_service, get_staff_request, my_services,
 };
 use crate::i18n::*;
 use crate::i18n_text;
-use crate::model::{QueueFilter, QueueItem, SessionUser, StaffRequestView};
+use crate::model::{Delivery, QueueFilter, QueueItem, SessionUser, StaffRequestView};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_meta::Title;
@@ -63,6 +63,7 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
             </p>
             <nav aria-label=move || t_string!(i18n, nav.staff)>
                 <a href="/staff">{t!(i18n, nav.queue)}</a>
+                <a href="/staff/notifications">{t!(i18n, nav.notifications)}</a>
                 {role.handles_requests().then(|| view! { <a href="/staff/new">{t!(i18n, nav.in_person)}</a> })}
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
@@ -201,7 +202,7 @@ fn QueueTable(items: Vec<QueueItem>) -> impl IntoView {
                         <th scope="col">{t!(i18n, staff.col_requester)}</th>
                         <th scope="col">{t!(i18n, staff.col_assignee)}</th>
                         <th scope="col">{t!(i18n, staff.col_submitted)}</th>
-                        <th scope="col">{t!(i18n, staff.col_due)}</th>
+                        <th scope="col">{t!(i18n, sla.col)}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -216,8 +217,11 @@ fn QueueTable(items: Vec<QueueItem>) -> impl IntoView {
                                 <td>{r.assignee.clone().unwrap_or_else(|| t_string!(i18n, common.none).to_string())}</td>
                                 <td>{r.submitted_on.clone()}</td>
                                 <td>
-                                    {r.due_on.clone()}
-                                    {overdue.then(|| view! { " " <span class="tag warn">{t!(i18n, staff.overdue)}</span> })}
+                                    {match (r.stage_due.clone(), r.stage_due_iso.clone()) {
+                                        (Some(due), Some(iso)) => view! { <time datetime=iso>{due}</time> }.into_any(),
+                                        _ => view! { <span>{r.due_on.clone()}</span> }.into_any(),
+                                    }}
+                                    " " <SlaTag state=r.sla_state />
                                 </td>
                             </tr>
                         }
@@ -266,7 +270,7 @@ fn RequestDetails(r: StaffRequestView, act: ServerAction<StaffAction>) -> impl I
     let done = move || matches!(act.value().get(), Some(Ok(())));
     let channel = r.channel;
     let status = r.status;
-    let overdue = r.overdue;
+    let sla = r.sla.clone();
     let actions = r.actions.clone();
     view! {
         <Title text=r.reference.clone() />
@@ -285,7 +289,20 @@ fn RequestDetails(r: StaffRequestView, act: ServerAction<StaffAction>) -> impl I
                     <dt>{t!(i18n, staff.language)}</dt><dd>{r.lang.code().to_uppercase()}</dd>
                     <dt>{t!(i18n, staff.col_submitted)}</dt><dd>{r.submitted_on.clone()}</dd>
                     <dt>{t!(i18n, staff.col_due)}</dt>
-                    <dd>{r.expected_by.clone()} {overdue.then(|| view! { " " <span class="tag warn">{t!(i18n, staff.overdue)}</span> })}</dd>
+                    <dd>{r.expected_by.clone()}</dd>
+                    <dt>{t!(i18n, sla.title)}</dt>
+                    <dd><SlaTag state=sla.state /></dd>
+                    {sla.stage.map(|st| view! {
+                        <dt>{t!(i18n, sla.stage)}</dt><dd>{move || i18n_text::sla_stage(i18n.get_locale(), st)}</dd>
+                    })}
+                    {sla.stage_due.clone().filter(|_| sla.stage.is_some()).map(|d| view! { <dt>{t!(i18n, sla.stage_due)}</dt><dd>{d}</dd> })}
+                    {sla.time_left_minutes.map(|m| {
+                        let (h, min) = (m.abs() / 60, m.abs() % 60);
+                        view! {
+                            <dt>{move || if m < 0 { t_string!(i18n, sla.overdue_by) } else { t_string!(i18n, sla.time_left) }}</dt>
+                            <dd>{move || t_string!(i18n, sla.duration, hours = h, minutes = min)}</dd>
+                        }
+                    })}
                     <dt>{t!(i18n, staff.assigned_to)}</dt>
                     <dd>{r.assignee.clone().map(|a| a.display_name).unwrap_or_else(|| t_string!(i18n, staff.unassigned).to_string())}</dd>
                     {r.service_owner.clone().map(|o| view! { <dt>{t!(i18n, staff.service_owner)}</dt><dd>{o}</dd> })}
@@ -311,6 +328,120 @@ fn RequestDetails(r: StaffRequestView, act: ServerAction<StaffAction>) -> impl I
             <h2 id="hist-h">{t!(i18n, staff.timeline)}</h2>
             <Timeline entries=r.timeline.clone() staff=true />
         </section>
+        <Deliveries items=r.deliveries.clone() />
+    }
+}
+
+/// A request's standing against its service level, as a tag.
+#[component]
+fn SlaTag(state: SlaState) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match state {
+        SlaState::Breached | SlaState::Missed => "tag warn",
+        SlaState::AtRisk => "tag risk",
+        _ => "tag",
+    };
+    view! { <span class=class>{move || i18n_text::sla_state(i18n.get_locale(), state)}</span> }
+}
+
+/// The messages sent about a request and how their delivery went.
+#[component]
+fn Deliveries(items: Vec<Delivery>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section aria-labelledby="mail-h">
+            <h2 id="mail-h">{t!(i18n, delivery.title)}</h2>
+            {if items.is_empty() {
+                view! { <p>{t!(i18n, delivery.none)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap" role="region" aria-labelledby="mail-h" tabindex="0">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">{t!(i18n, delivery.col_message)}</th>
+                                <th scope="col">{t!(i18n, delivery.col_to)}</th>
+                                <th scope="col">{t!(i18n, delivery.col_status)}</th>
+                                <th scope="col">{t!(i18n, delivery.col_attempts)}</th>
+                                <th scope="col">{t!(i18n, delivery.col_when)}</th>
+                            </tr></thead>
+                            <tbody>
+                                {items.into_iter().map(|d| {
+                                    let template = d.template.clone();
+                                    let status = d.status.clone();
+                                    let failed = status == "failed";
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{move || i18n_text::mail_kind(i18n.get_locale(), &template)}</th>
+                                            <td>{d.recipient.clone()}</td>
+                                            <td>
+                                                <span class=if failed { "tag warn" } else { "tag" }>{move || i18n_text::delivery(i18n.get_locale(), &status)}</span>
+                                                {d.last_error.clone().map(|e| view! { <br /><small>{e}</small> })}
+                                            </td>
+                                            <td>{d.attempts}</td>
+                                            <td>{d.sent_text.clone().unwrap_or(d.created_text.clone())}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn NotificationsPage() -> impl IntoView {
+    view! { <RequireStaff signed_in=|_user| view! { <NotificationsView /> } /> }
+}
+
+#[component]
+fn NotificationsView() -> impl IntoView {
+    let i18n = use_i18n();
+    let mark = ServerAction::<MarkNotificationsRead>::new();
+    let list = Resource::new(move || mark.version().get(), |_| get_notifications());
+    view! {
+        <Title text=move || t_string!(i18n, notifications.title).to_string() />
+        <h1>{t!(i18n, notifications.title)}</h1>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok((items, unread)) => view! {
+                        <p class="lead">{move || t_string!(i18n, notifications.unread, count = unread)}</p>
+                        {(unread > 0).then(|| view! {
+                            <ActionForm action=mark attr:class="inline">
+                                <button type="submit" class="button">{t!(i18n, notifications.mark_read)}</button>
+                            </ActionForm>
+                        })}
+                        {if items.is_empty() {
+                            view! { <p>{t!(i18n, notifications.empty)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ul class="notifications">
+                                    {items.into_iter().map(|n| {
+                                        let kind = n.kind.clone();
+                                        view! {
+                                            <li class:unread=!n.read>
+                                                <time datetime=n.at_iso.clone()>{n.at_text.clone()}</time>
+                                                " "
+                                                <strong>{move || i18n_text::notification(i18n.get_locale(), &kind)}</strong>
+                                                {(!n.read).then(|| view! { " " <span class="tag risk">{t!(i18n, notifications.unread_tag)}</span> })}
+                                                <br />
+                                                {n.reference.clone().map(|r| view! { <a href=format!("/staff/requests/{r}")>{r.clone()}</a> " · " })}
+                                                {n.service_name.clone()}
+                                                {n.detail.clone().map(|d| format!(" · {d}"))}
+                                            </li>
+                                        }
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

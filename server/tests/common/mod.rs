@@ -2,6 +2,8 @@
 //! database), the demo catalogue and staff, and the real HTTP server on a free port.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use app::server::db::Db;
 use app::server::service::StaffContext;
 use app::server::{AppState, Settings, Taka, demo, web};
@@ -72,6 +74,7 @@ impl TestApp {
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
         let taka = Taka::new(db);
+        taka.prepare().await.expect("calendars");
         demo::load_catalogue(&taka).await.expect("catalogue");
         let options = leptos::config::LeptosOptions::builder()
             .output_name("taka")
@@ -113,6 +116,15 @@ impl TestApp {
             .await
             .expect("session")
             .expect("valid session")
+    }
+
+    /// The same database through a service layer whose clock stands at `at` (move it
+    /// with `.clock().set(..)`).
+    pub fn taka_at(&self, at: i64) -> Taka {
+        Taka::with_clock(
+            self.taka.db.clone(),
+            app::server::service::Clock::manual(at),
+        )
     }
 
     pub async fn count(&self, table: &str) -> i64 {

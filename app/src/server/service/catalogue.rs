@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// Columns shared by the catalogue queries; texts fall back to Latvian when a language lacks them.
 const SERVICE_SELECT: &str = "
-    SELECT s.id, s.code, s.sla_days, s.fields_json,
+    SELECT s.id, s.code, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
            COALESCE(st.name, sl.name) AS name,
            COALESCE(st.summary, sl.summary) AS summary,
            COALESCE(st.description, sl.description) AS description,
@@ -29,7 +29,10 @@ const SERVICE_SELECT: &str = "
 struct ServiceRow {
     id: i64,
     code: String,
-    sla_days: i64,
+    sla_register_hours: i64,
+    sla_decide_days: i64,
+    sla_fulfil_days: i64,
+    sla_target_pct: i64,
     fields_json: String,
     name: String,
     summary: String,
@@ -44,6 +47,20 @@ struct ServiceRow {
 }
 
 impl ServiceRow {
+    fn targets(&self) -> crate::domain::Targets {
+        super::sla::targets_of(
+            self.sla_register_hours,
+            self.sla_decide_days,
+            self.sla_fulfil_days,
+            self.sla_target_pct,
+        )
+    }
+    /// Working days to the result when every stage takes its full time (registration
+    /// hours rounded up to whole 8-hour days).
+    fn sla_days(&self) -> i64 {
+        let t = self.targets();
+        i64::from(t.register_hours.div_ceil(8) + t.decide_days + t.fulfil_days)
+    }
     fn institution(&self) -> InstitutionInfo {
         InstitutionInfo {
             code: self.inst_code.clone(),
@@ -75,7 +92,8 @@ impl Taka {
                 name: r.name.clone(),
                 summary: r.summary.clone(),
                 institution: r.institution(),
-                sla_days: r.sla_days,
+                sla_days: r.sla_days(),
+                sla: r.targets(),
                 life_situations: links.get(&r.id).cloned().unwrap_or_default(),
             })
             .collect();
@@ -112,7 +130,8 @@ impl Taka {
             conditions: row.conditions.clone(),
             documents: serde_json::from_str(&row.documents_json).unwrap_or_default(),
             institution: row.institution(),
-            sla_days: row.sla_days,
+            sla_days: row.sla_days(),
+            sla: row.targets(),
             fields: parse_fields(&row.fields_json)?,
             life_situations,
         })

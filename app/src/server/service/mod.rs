@@ -3,6 +3,7 @@
 
 mod catalogue;
 mod requests;
+pub mod sla;
 mod staff;
 
 pub use requests::{IdempotencyKey, NewRequest};
@@ -18,7 +19,15 @@ use sha2::{Digest, Sha256};
 pub struct Taka {
     pub db: Db,
     clock: Clock,
+    calendars: std::sync::Arc<sla::CalendarCache>,
+    /// Woken when a message is written to the outbox, so the worker sends it at once.
+    outbox: std::sync::Arc<tokio::sync::Notify>,
+    /// Where links in messages point (`PUBLIC_URL`).
+    public_url: std::sync::Arc<str>,
 }
+
+/// Links in messages point here unless `PUBLIC_URL` says otherwise.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3000";
 
 /// Where "now" comes from: the system, or a settable instant (demo data, tests).
 #[derive(Clone, Debug, Default)]
@@ -48,21 +57,42 @@ impl Clock {
 
 impl Taka {
     pub fn new(db: Db) -> Self {
-        Taka {
-            db,
-            clock: Clock::System,
-        }
+        Self::with_clock(db, Clock::System)
     }
     pub fn with_clock(db: Db, clock: Clock) -> Self {
-        Taka { db, clock }
+        Taka {
+            db,
+            clock,
+            calendars: Default::default(),
+            outbox: Default::default(),
+            public_url: DEFAULT_PUBLIC_URL.into(),
+        }
+    }
+    /// The same service layer with links in messages pointing at `url`.
+    pub fn with_public_url(mut self, url: &str) -> Self {
+        self.public_url = url.trim_end_matches('/').into();
+        self
     }
     pub fn now(&self) -> i64 {
         self.clock.now()
     }
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+    /// Tell the outbox worker there is something to send.
+    pub fn wake_outbox(&self) {
+        self.outbox.notify_one();
+    }
+    pub fn outbox_signal(&self) -> &tokio::sync::Notify {
+        &self.outbox
+    }
 }
 
-/// The business calendar used for expected dates: Latvia's, for the years around now.
-/// (Per-institution calendars an administrator edits come with service levels.)
+/// Latvia's calendar computed for the years around now: the fallback when the database
+/// has none (institutions' calendars are data, see `sla.rs`).
 pub fn calendar() -> &'static crate::domain::calendar::Calendar {
     static CALENDAR: std::sync::OnceLock<crate::domain::calendar::Calendar> =
         std::sync::OnceLock::new();

@@ -4,6 +4,7 @@ use super::{
     Taka, catalogue::parse_fields, constant_time_eq, local_date, local_date_string,
     new_tracking_code, sha256_hex,
 };
+use crate::domain::sla::{self, SlaStage};
 use crate::domain::{
     self, Action, ActionKind, Actor, Channel, Contact, FieldErrors, Lang, Role, Status, lifecycle,
 };
@@ -11,6 +12,7 @@ use crate::error::AppError;
 use crate::model::{Receipt, TimelineEntry, TrackingView};
 use crate::server::db::is_unique_violation;
 use crate::server::error::{ServiceError, ServiceResult};
+use crate::server::notify::{self, Mail};
 use chrono::Datelike;
 use std::collections::BTreeMap;
 
@@ -56,6 +58,8 @@ pub(crate) struct RequestRow {
     pub version: i64,
     pub service_code: String,
     pub fields_json: String,
+    #[sqlx(flatten)]
+    pub clock: super::sla::ClockRow,
 }
 
 impl RequestRow {
@@ -69,7 +73,9 @@ const REQUEST_SELECT: &str = "
     SELECT r.id, r.reference, r.tracking_hash, r.service_id, r.institution_id, r.channel, r.lang,
            r.contact_name, r.contact_email, r.contact_phone, r.values_json, r.status, r.assignee_id,
            r.decision_reason, r.result, r.submitted_at, r.due_at, r.version,
-           s.code AS service_code, s.fields_json
+           s.code AS service_code, s.fields_json,
+           r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
+           r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at
     FROM requests r JOIN services s ON s.id = r.service_id
     WHERE r.reference = $1";
 
@@ -135,13 +141,17 @@ impl Taka {
             id: i64,
             institution_id: i64,
             fields_json: String,
-            sla_days: i64,
+            sla_register_hours: i64,
+            sla_decide_days: i64,
+            sla_fulfil_days: i64,
+            sla_target_pct: i64,
             auto_register: i64,
             service_name: String,
             institution_name: String,
         }
         let svc: Svc = sqlx::query_as(
-            "SELECT s.id, s.institution_id, s.fields_json, s.sla_days, s.auto_register,
+            "SELECT s.id, s.institution_id, s.fields_json, s.sla_register_hours, s.sla_decide_days,
+                    s.sla_fulfil_days, s.sla_target_pct, s.auto_register,
                     COALESCE(st.name, sl.name) AS service_name, COALESCE(it.name, il.name) AS institution_name
              FROM services s
              JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
@@ -197,14 +207,13 @@ impl Taka {
 
         let at = self.now();
         let today = local_date(at);
-        // Expected by: the end of the working day `sla_days` working days after arrival, on
-        // Latvia's calendar (weekends and public holidays do not count).
-        let due_at = super::calendar()
-            .add_working_days(
-                chrono::DateTime::from_timestamp(at, 0).unwrap_or_default(),
-                svc.sla_days.max(0) as u32,
-            )
-            .timestamp();
+        let cal = self.calendar_for(svc.institution_id).await?;
+        let targets = super::sla::targets_of(
+            svc.sla_register_hours,
+            svc.sla_decide_days,
+            svc.sla_fulfil_days,
+            svc.sla_target_pct,
+        );
         let code = new_tracking_code();
         let values_json =
             serde_json::to_string(&values).map_err(|e| ServiceError::Internal(e.to_string()))?;
@@ -238,6 +247,10 @@ impl Taka {
             });
             status = t.to;
         }
+        // The service-level clock starts now, on the institution's calendar; the requester
+        // is told the date all stages together would take.
+        let clock = sla::on_submit(&cal, &targets, status, at);
+        let due_at = sla::expected_by(&cal, &targets, &clock, at).unwrap_or(at);
 
         let mut tx = self.db.write.begin().await?;
         let counter = format!("reference-{}", today.year());
@@ -252,8 +265,11 @@ impl Taka {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO requests (reference, tracking_hash, service_id, institution_id, channel, lang,
                 contact_name, contact_email, contact_phone, values_json, status, created_by,
-                submitted_at, updated_at, due_at, version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING id",
+                submitted_at, updated_at, due_at, version,
+                sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
+                paused_remaining, sla_alert, sla_breached, sla_done_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15,
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
         )
         .bind(&reference)
         .bind(sha256_hex(&code))
@@ -270,6 +286,16 @@ impl Taka {
         .bind(at)
         .bind(due_at)
         .bind(events.len() as i64 - 1)
+        .bind(clock.stage.map(SlaStage::as_str))
+        .bind(clock.started_at)
+        .bind(clock.due_at)
+        .bind(clock.budget)
+        .bind(clock.risk_at)
+        .bind(clock.paused_at)
+        .bind(clock.paused_remaining)
+        .bind(clock.alert)
+        .bind(i64::from(clock.breached))
+        .bind(clock.done_at)
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;
@@ -297,7 +323,32 @@ impl Taka {
                 return Err(e.into());
             }
         }
+        if let Some(email) = contact.email.as_deref().filter(|e| !e.is_empty()) {
+            notify::enqueue_mail(
+                &mut tx,
+                Mail {
+                    key: format!("req:{id}:receipt"),
+                    request_id: Some(id),
+                    user_id: None,
+                    to: email,
+                    lang: input.lang,
+                    template: "receipt",
+                    vars: vec![
+                        ("reference", reference.clone()),
+                        ("service", svc.service_name.clone()),
+                        ("institution", svc.institution_name.clone()),
+                        ("tracking_code", code.clone()),
+                        ("tracking_link", self.tracking_link(&reference, Some(&code))),
+                        ("expected_by", local_date_string(due_at)),
+                        ("portal_url", self.public_url().to_string()),
+                    ],
+                },
+                at,
+            )
+            .await?;
+        }
         tx.commit().await?;
+        self.wake_outbox();
         Ok(Receipt {
             reference,
             tracking_code: code,
@@ -306,6 +357,7 @@ impl Taka {
             institution_name: svc.institution_name,
             submitted_at: at,
             expected_by: local_date_string(due_at),
+            expected_at: due_at,
         })
     }
 
@@ -346,6 +398,7 @@ impl Taka {
             institution_name: names.1,
             submitted_at: p.submitted_at,
             expected_by: local_date_string(p.due_at),
+            expected_at: p.due_at,
         }))
     }
 
@@ -404,6 +457,14 @@ impl Taka {
     ) -> ServiceResult<TrackingView> {
         let status = row.status()?;
         let timeline = self.timeline(row.id, true).await?;
+        let sla = self
+            .sla_view(
+                row.institution_id,
+                row.service_id,
+                &row.clock.clock(),
+                row.due_at,
+            )
+            .await?;
         let (service_name, institution_name) = self.names_for(&row.service_code, lang).await?;
         let handler_role = match row.assignee_id {
             Some(uid) => sqlx::query_as::<_, (String,)>("SELECT role FROM users WHERE id = $1")
@@ -436,7 +497,8 @@ impl Taka {
             status,
             stage: status.stage(),
             submitted_at: row.submitted_at,
-            expected_by: local_date_string(row.due_at),
+            expected_by: sla.expected_on.clone(),
+            sla,
             handler_role,
             decision_reason: row.decision_reason.clone(),
             result: row.result.clone(),
@@ -524,8 +586,21 @@ impl Taka {
             _ => None,
         };
         let closes = matches!(t.to, Status::Closed | Status::Withdrawn);
+        // The service-level clock moves with the status (and pauses while waiting for the
+        // requester); the expected date follows it.
+        let cal = self.calendar_for(row.institution_id).await?;
+        let targets = self.targets(row.service_id).await?;
+        let old_clock = row.clock.clock();
+        let clock = sla::after_transition(&cal, &targets, &old_clock, t.from, t.to, at);
+        let due_at = sla::expected_by(&cal, &targets, &clock, at).unwrap_or(row.due_at);
+        let names = self
+            .names_for(
+                &row.service_code,
+                Lang::parse(&row.lang).unwrap_or_default(),
+            )
+            .await?;
         let mut tx = self.db.write.begin().await?;
-        let updated = sqlx::query(
+        let sql = format!(
             "UPDATE requests SET
                 status = $1, assignee_id = $2, updated_at = $3, version = version + 1,
                 decision = COALESCE($4, decision),
@@ -533,20 +608,23 @@ impl Taka {
                 decided_at = CASE WHEN $4 IS NULL THEN decided_at ELSE $3 END,
                 result = COALESCE($6, result),
                 fulfilled_at = CASE WHEN $6 IS NULL THEN fulfilled_at ELSE $3 END,
-                closed_at = CASE WHEN $7 = 1 THEN $3 ELSE closed_at END
+                closed_at = CASE WHEN $7 = 1 THEN $3 ELSE closed_at END,
+                due_at = $10, {}
              WHERE id = $8 AND version = $9",
-        )
-        .bind(t.to.as_str())
-        .bind(assignee)
-        .bind(at)
-        .bind(decision)
-        .bind(decision_reason)
-        .bind(result)
-        .bind(i64::from(closes))
-        .bind(row.id)
-        .bind(expected_version)
-        .execute(&mut *tx)
-        .await?;
+            super::sla::clock_set(11)
+        );
+        let q = sqlx::query(&sql)
+            .bind(t.to.as_str())
+            .bind(assignee)
+            .bind(at)
+            .bind(decision)
+            .bind(decision_reason)
+            .bind(result)
+            .bind(i64::from(closes))
+            .bind(row.id)
+            .bind(expected_version)
+            .bind(due_at);
+        let updated = super::sla::bind_clock(q, &clock).execute(&mut *tx).await?;
         if updated.rows_affected() != 1 {
             return Err(AppError::Conflict.into());
         }
@@ -570,8 +648,127 @@ impl Taka {
             .execute(&mut *tx)
             .await?;
         }
+        self.notify_transition(
+            &mut tx,
+            row,
+            &action,
+            by,
+            assignee,
+            &names,
+            (&clock, due_at),
+            at,
+        )
+        .await?;
         tx.commit().await?;
+        self.wake_outbox();
         Ok(t)
+    }
+
+    /// `/track?reference=...` (with the code only in the receipt, which is the one message
+    /// that may carry it).
+    pub(crate) fn tracking_link(&self, reference: &str, code: Option<&str>) -> String {
+        let mut link = format!(
+            "{}/track?reference={}",
+            self.public_url(),
+            urlencoding::encode(reference)
+        );
+        if let Some(code) = code {
+            link.push_str("&code=");
+            link.push_str(&urlencoding::encode(code));
+        }
+        link
+    }
+
+    /// Who is told about a change: the requester on a request for information, the
+    /// decision, fulfilment and closure; a colleague when a request is handed to them.
+    #[allow(clippy::too_many_arguments)]
+    async fn notify_transition(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        row: &RequestRow,
+        action: &Action,
+        by: ActingAs,
+        assignee: Option<i64>,
+        names: &(String, String),
+        (clock, due_at): (&sla::SlaClock, i64),
+        at: i64,
+    ) -> ServiceResult<()> {
+        let version = row.version + 1;
+        let template = match action {
+            Action::RequestInformation { reason } => Some((
+                "information_requested",
+                "question",
+                reason.trim().to_string(),
+            )),
+            Action::Approve { .. } => Some(("approved", "expected_by", local_date_string(due_at))),
+            Action::Refuse { reason } => Some(("refused", "reason", reason.trim().to_string())),
+            Action::Fulfil { result } => Some(("fulfilled", "result", result.trim().to_string())),
+            Action::Close { .. } => Some(("closed", "", String::new())),
+            _ => None,
+        };
+        if let (Some((template, key, value)), Some(email)) = (
+            template,
+            row.contact_email.as_deref().filter(|e| !e.is_empty()),
+        ) {
+            let link = self.tracking_link(&row.reference, None);
+            let mut vars = vec![
+                ("reference", row.reference.clone()),
+                ("service", names.0.clone()),
+                ("institution", names.1.clone()),
+                ("portal_url", self.public_url().to_string()),
+                (
+                    if template == "fulfilled" {
+                        "rate_link"
+                    } else {
+                        "tracking_link"
+                    },
+                    link,
+                ),
+            ];
+            if !key.is_empty() {
+                vars.push((key, value));
+            }
+            notify::enqueue_mail(
+                tx,
+                Mail {
+                    key: format!("req:{}:v{version}:{template}", row.id),
+                    request_id: Some(row.id),
+                    user_id: None,
+                    to: email,
+                    lang: Lang::parse(&row.lang).unwrap_or_default(),
+                    template,
+                    vars,
+                },
+                at,
+            )
+            .await?;
+        }
+        let handed_over = matches!(
+            action,
+            Action::Assign { to_self: false } | Action::Escalate { .. }
+        );
+        if let Some(uid) = assignee.filter(|uid| handed_over && Some(*uid) != by.user_id) {
+            let due = clock
+                .due_at
+                .map(super::local_time_string)
+                .unwrap_or_default();
+            self.tell_staff(
+                tx,
+                super::sla::StaffNote {
+                    key: format!("req:{}:v{version}:assigned:u{uid}", row.id),
+                    user_id: uid,
+                    kind: notify::KIND_ASSIGNED,
+                    template: "assigned",
+                    request_id: Some(row.id),
+                    service_id: row.service_id,
+                    reference: Some(&row.reference),
+                    vars: vec![("due", due)],
+                },
+                at,
+            )
+            .await?;
+        }
+        Ok(())
     }
 }
 

@@ -92,7 +92,9 @@ const QUEUE_FROM: &str = "
       AND ($8 = 1 OR r.status NOT IN ('closed', 'withdrawn', 'refused', 'fulfilled'))";
 
 const QUEUE_COLUMNS: &str = "SELECT r.reference, s.code AS service_code, COALESCE(st.name, sl.name) AS service_name,
-    r.status, r.channel, r.contact_name, a.display_name AS assignee, r.submitted_at, r.updated_at, r.due_at";
+    r.status, r.channel, r.contact_name, a.display_name AS assignee, r.submitted_at, r.updated_at, r.due_at,
+    r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
+    r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at";
 
 #[derive(sqlx::FromRow)]
 struct QueueRow {
@@ -106,11 +108,24 @@ struct QueueRow {
     submitted_at: i64,
     updated_at: i64,
     due_at: i64,
+    #[sqlx(flatten)]
+    clock: super::sla::ClockRow,
 }
 
 impl From<QueueRow> for QueueItem {
     fn from(r: QueueRow) -> Self {
+        let clock = r.clock.clock();
+        let now = super::now();
         QueueItem {
+            sla_state: clock.state(now),
+            stage_due: clock
+                .due_at
+                .filter(|_| clock.stage.is_some())
+                .map(super::local_time_string),
+            stage_due_iso: clock
+                .due_at
+                .filter(|_| clock.stage.is_some())
+                .map(super::rfc3339),
             reference: r.reference,
             service_code: r.service_code,
             service_name: r.service_name,
@@ -120,8 +135,7 @@ impl From<QueueRow> for QueueItem {
             assignee: r.assignee,
             submitted_on: super::local_date_string(r.submitted_at),
             due_on: super::local_date_string(r.due_at),
-            overdue: Status::parse(&r.status).is_some_and(Status::is_open)
-                && r.due_at < super::now(),
+            overdue: clock.state(now) == crate::domain::SlaState::Breached,
             submitted_at: r.submitted_at,
             updated_at: r.updated_at,
             due_at: r.due_at,
@@ -504,6 +518,14 @@ impl Taka {
         .bind(row.service_id)
         .fetch_optional(&self.db.read)
         .await?;
+        let sla = self
+            .sla_view(
+                row.institution_id,
+                row.service_id,
+                &row.clock.clock(),
+                row.due_at,
+            )
+            .await?;
         let actions = if ctx.user.role.handles_requests() {
             lifecycle::available_actions(status, ctx.actor())
         } else {
@@ -532,8 +554,10 @@ impl Taka {
             submitted_at: row.submitted_at,
             submitted_on: local_date_string(row.submitted_at),
             due_at: row.due_at,
-            expected_by: local_date_string(row.due_at),
-            overdue: status.is_open() && row.due_at < self.now(),
+            expected_by: sla.expected_on.clone(),
+            overdue: matches!(sla.state, crate::domain::SlaState::Breached),
+            sla,
+            deliveries: self.deliveries(row.id).await?,
             timeline: self.timeline(row.id, false).await?,
             actions,
             colleagues: colleagues
@@ -641,5 +665,117 @@ fn session_user(row: &UserRow) -> SessionUser {
         role: Role::parse(&row.role).unwrap_or(Role::Provider),
         institution_code: row.inst_code.clone(),
         institution_name: row.inst_name.clone(),
+    }
+}
+
+impl Taka {
+    /// Messages about a request and how their delivery went (recipients partly hidden).
+    pub(crate) async fn deliveries(
+        &self,
+        request_id: i64,
+    ) -> ServiceResult<Vec<crate::model::Delivery>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            template: String,
+            recipient: String,
+            status: String,
+            attempts: i64,
+            last_error: Option<String>,
+            created_at: i64,
+            sent_at: Option<i64>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT template, recipient, status, attempts, last_error, created_at, sent_at
+             FROM outbox WHERE request_id = $1 ORDER BY id",
+        )
+        .bind(request_id)
+        .fetch_all(&self.db.read)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| crate::model::Delivery {
+                recipient: mask_address(&r.recipient),
+                template: r.template,
+                status: r.status,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                created_text: super::local_time_string(r.created_at),
+                sent_text: r.sent_at.map(super::local_time_string),
+            })
+            .collect())
+    }
+
+    /// A staff member's in-app notifications, newest first, and how many are unread.
+    pub async fn notifications(
+        &self,
+        ctx: &StaffContext,
+        lang: Lang,
+    ) -> ServiceResult<(Vec<crate::model::StaffNotification>, i64)> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            id: i64,
+            kind: String,
+            reference: Option<String>,
+            service_name: Option<String>,
+            detail: Option<String>,
+            at: i64,
+            read_at: Option<i64>,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT n.id, n.kind, r.reference, COALESCE(st.name, sl.name) AS service_name, n.detail, n.at, n.read_at
+             FROM notifications n
+             LEFT JOIN requests r ON r.id = n.request_id
+             LEFT JOIN service_texts sl ON sl.service_id = n.service_id AND sl.lang = 'lv'
+             LEFT JOIN service_texts st ON st.service_id = n.service_id AND st.lang = $2
+             WHERE n.user_id = $1 ORDER BY n.id DESC LIMIT 100",
+        )
+        .bind(ctx.user.id)
+        .bind(lang.code())
+        .fetch_all(&self.db.read)
+        .await?;
+        let (unread,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+        )
+        .bind(ctx.user.id)
+        .fetch_one(&self.db.read)
+        .await?;
+        Ok((
+            rows.into_iter()
+                .map(|r| crate::model::StaffNotification {
+                    id: r.id,
+                    kind: r.kind,
+                    reference: r.reference,
+                    service_name: r.service_name.unwrap_or_default(),
+                    detail: r.detail,
+                    at_text: super::local_time_string(r.at),
+                    at_iso: super::rfc3339(r.at),
+                    read: r.read_at.is_some(),
+                })
+                .collect(),
+            unread,
+        ))
+    }
+
+    /// Mark all of a staff member's notifications read.
+    pub async fn mark_notifications_read(&self, ctx: &StaffContext) -> ServiceResult<u64> {
+        Ok(sqlx::query(
+            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
+        )
+        .bind(self.now())
+        .bind(ctx.user.id)
+        .execute(&self.db.write)
+        .await?
+        .rows_affected())
+    }
+}
+
+/// `j***@example.lv`: enough for staff to recognise an address, not to copy it.
+fn mask_address(a: &str) -> String {
+    match a.split_once('@') {
+        Some((user, domain)) => {
+            let first: String = user.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
     }
 }
