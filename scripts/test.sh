@@ -37,7 +37,7 @@ PORT=${TAKA_E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind((
 DB_DIR=$(mktemp -d)
 LOG="$DB_DIR/server.log"
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
-  DATABASE_URL="sqlite://$DB_DIR/e2e.db?mode=rwc" TAKA_DEMO=true RUST_LOG=warn \
+  DATABASE_URL="sqlite://$DB_DIR/e2e.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DB_DIR/mail" RUST_LOG=warn \
   "${CARGO_TARGET_DIR:-target}/release/taka" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT
@@ -46,4 +46,4 @@ for _ in $(seq 1 120); do
   kill -0 $SERVER 2>/dev/null || { cat "$LOG"; echo "server did not start"; exit 1; }
   sleep 0.5
 done
-(cd end2end && TAKA_E2E_URL="http://127.0.0.1:$PORT" node --test --test-concurrency=1 tests/) || { echo "--- server log"; tail -50 "$LOG"; exit 1; }
+(cd end2end && TAKA_E2E_URL="http://127.0.0.1:$PORT" TAKA_E2E_MAIL_DIR="$DB_DIR/mail" node --test --test-concurrency=1 tests/) || { echo "--- server log"; tail -50 "$LOG"; exit 1; }

@@ -38,6 +38,20 @@ enum Command {
     },
     /// Check service levels once (mark at-risk and breached requests, escalate) and exit.
     Sweep,
+    /// Set a service's service-level targets.
+    Sla {
+        /// Service code, e.g. VNP-KOKU-CIRSANA
+        service: String,
+        #[arg(long)]
+        register_hours: u32,
+        #[arg(long)]
+        decide_days: u32,
+        #[arg(long)]
+        fulfil_days: u32,
+        /// Percent of requests that must meet the targets
+        #[arg(long, default_value_t = 95)]
+        target: u32,
+    },
     /// Business calendars: show a year, set a day, add a calendar, assign one.
     Calendar {
         #[command(subcommand)]
@@ -125,8 +139,12 @@ async fn main() {
 async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::connect(&cli.database_url).await?;
     db.migrate().await?;
-    let public_url = std::env::var("PUBLIC_URL")
-        .unwrap_or_else(|_| app::server::service::DEFAULT_PUBLIC_URL.into());
+    // Links in messages: PUBLIC_URL, else the address this server listens on.
+    let public_url = std::env::var("PUBLIC_URL").unwrap_or_else(|_| {
+        std::env::var("LEPTOS_SITE_ADDR")
+            .map(|a| format!("http://{a}"))
+            .unwrap_or_else(|_| app::server::service::DEFAULT_PUBLIC_URL.into())
+    });
     let taka = Taka::new(db.clone()).with_public_url(&public_url);
     taka.prepare()
         .await
@@ -146,6 +164,26 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Calendar { command } => calendar(&taka, command).await?,
+        Command::Sla {
+            service,
+            register_hours,
+            decide_days,
+            fulfil_days,
+            target,
+        } => {
+            let targets = app::domain::Targets {
+                register_hours,
+                decide_days,
+                fulfil_days,
+                target_pct: target,
+            };
+            taka.set_service_targets(&service, targets)
+                .await
+                .map_err(|e| describe(app::error::AppError::from(e)))?;
+            println!(
+                "{service}: {register_hours} h to register, {decide_days} d to decide, {fulfil_days} d to fulfil, target {target} %"
+            );
+        }
         Command::Migrate => {
             tracing::info!(database = %app::server::db::redact(&cli.database_url), "migrations applied");
         }

@@ -224,7 +224,11 @@ async fn requester_is_told_in_their_language(app: &TestApp) {
     )
     .await;
     assert_eq!(t.drain_outbox(&mailer).await.expect("deliver"), 2);
-    let last = sink.messages().pop().expect("refusal");
+    let last = sink
+        .messages()
+        .into_iter()
+        .rfind(|m| m.to == ["janis@example.lv"])
+        .expect("refusal");
     let (subject, text, _, lang) = text_of(&last);
     assert_eq!(lang, "lv");
     assert!(text.contains("Zemes gabals nav novadā."), "{text}");
@@ -608,6 +612,38 @@ async fn calendar_edits_move_deadlines(app: &TestApp) {
             .await
             .is_err()
     );
+    // Service targets are data too; nonsense is refused and changes nothing.
+    let bad = app::domain::Targets {
+        register_hours: 0,
+        decide_days: 3,
+        fulfil_days: 2,
+        target_pct: 101,
+    };
+    assert!(
+        t.set_service_targets("VNP-KOKU-CIRSANA", bad)
+            .await
+            .is_err()
+    );
+    let good = app::domain::Targets {
+        register_hours: 4,
+        decide_days: 3,
+        fulfil_days: 2,
+        target_pct: 95,
+    };
+    assert!(t.set_service_targets("NOPE", good).await.is_err());
+    let before = t
+        .service_detail("VNP-KOKU-CIRSANA", Lang::Lv)
+        .await
+        .expect("detail");
+    assert_ne!(before.sla, good);
+    t.set_service_targets("VNP-KOKU-CIRSANA", good)
+        .await
+        .expect("targets");
+    let d = t
+        .service_detail("VNP-KOKU-CIRSANA", Lang::Lv)
+        .await
+        .expect("detail");
+    assert_eq!(d.sla, good);
     assert_eq!(
         t.calendar_days("LV", 2026)
             .await
@@ -632,14 +668,15 @@ async fn calendar_edits_move_deadlines(app: &TestApp) {
         .submit(tree_request(Lang::Lv, ""), None)
         .await
         .expect("submit");
-    // Friday 11th 16:00: 1 h Friday, 4 h Saturday, 3 h Monday → Monday 14 December 11:30.
+    // With the new 4-hour target, from Friday 11th 16:00: 1 h on Friday and 3 h on the
+    // working Saturday → Saturday 12 December 12:00.
     assert_eq!(
         due(c
             .track(&rc.reference, &rc.tracking_code, Lang::Lv)
             .await
             .expect("t"))
         .as_deref(),
-        Some("2026-12-14 11:30")
+        Some("2026-12-12 12:00")
     );
 }
 

@@ -179,6 +179,9 @@ impl Taka {
         .fetch_all(&self.db.write)
         .await?;
         let n = claimed.len();
+        // RETURNING keeps no order: send oldest first.
+        let mut claimed = claimed;
+        claimed.sort_by_key(|m| m.id);
         for m in claimed {
             let outcome = mailer.send(&m).await;
             let at = self.now();

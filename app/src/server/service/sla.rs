@@ -359,6 +359,67 @@ impl Taka {
         Ok(())
     }
 
+    /// Set a service's targets. Requests already running keep the deadlines they have;
+    /// the new targets apply from each request's next stage.
+    pub async fn set_service_targets(&self, service: &str, t: Targets) -> ServiceResult<()> {
+        let mut errors = crate::domain::FieldErrors::new();
+        let range = |min: u32, max: u32, v: u32| (min..=max).contains(&v);
+        if !range(1, 720, t.register_hours) {
+            errors.insert(
+                "register_hours".into(),
+                crate::domain::FieldError::OutOfRange {
+                    min: Some(1),
+                    max: Some(720),
+                },
+            );
+        }
+        if !range(0, 365, t.decide_days) {
+            errors.insert(
+                "decide_days".into(),
+                crate::domain::FieldError::OutOfRange {
+                    min: Some(0),
+                    max: Some(365),
+                },
+            );
+        }
+        if !range(0, 365, t.fulfil_days) {
+            errors.insert(
+                "fulfil_days".into(),
+                crate::domain::FieldError::OutOfRange {
+                    min: Some(0),
+                    max: Some(365),
+                },
+            );
+        }
+        if !range(1, 100, t.target_pct) {
+            errors.insert(
+                "target".into(),
+                crate::domain::FieldError::OutOfRange {
+                    min: Some(1),
+                    max: Some(100),
+                },
+            );
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors).into());
+        }
+        let updated = sqlx::query(
+            "UPDATE services SET sla_register_hours = $1, sla_decide_days = $2, sla_fulfil_days = $3,
+                sla_target_pct = $4 WHERE code = $5",
+        )
+        .bind(i64::from(t.register_hours))
+        .bind(i64::from(t.decide_days))
+        .bind(i64::from(t.fulfil_days))
+        .bind(i64::from(t.target_pct))
+        .bind(service)
+        .execute(&self.db.write)
+        .await?;
+        if updated.rows_affected() != 1 {
+            return Err(AppError::NotFound.into());
+        }
+        Ok(())
+    }
+
     /// A calendar's exceptions in a year, for people to check: (day, kind, hours, note).
     pub async fn calendar_days(
         &self,
