@@ -257,3 +257,89 @@ pub struct StaffNotification {
     pub at_iso: String,
     pub read: bool,
 }
+
+/// A personal API token as its owner sees it (the secret is shown only once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub created_text: String,
+    pub last_used_text: Option<String>,
+    pub revoked: bool,
+}
+
+/// A count in the chosen period and in the period of the same length before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Compared {
+    pub current: i64,
+    pub previous: i64,
+}
+
+/// Counters of one period (see `AnalyticsSummary`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PeriodCounts {
+    pub received: i64,
+    pub fulfilled: i64,
+    pub refused: i64,
+    pub approved: i64,
+    pub withdrawn: i64,
+    /// Requests whose service-level clock stopped in the period, and those of them on time.
+    pub sla_judged: i64,
+    pub sla_met: i64,
+    pub ratings: i64,
+    pub rating_sum: i64,
+}
+
+/// Lead times of the requests that completed a stage in the period. Registration in whole
+/// hours, the rest in whole days (nearest-rank percentiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct LeadTimes {
+    pub register_hours: crate::domain::analytics::Spread,
+    pub decide_days: crate::domain::analytics::Spread,
+    pub fulfil_days: crate::domain::analytics::Spread,
+    pub total_days: crate::domain::analytics::Spread,
+}
+
+/// One step of a trend (a calendar month, local time).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrendPoint {
+    /// `YYYY-MM`.
+    pub label: String,
+    pub received: i64,
+    pub fulfilled: i64,
+    pub refused: i64,
+}
+
+/// One part of the scope (an institution, a service) with its own figures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Breakdown {
+    pub scope: crate::domain::analytics::Scope,
+    pub name: String,
+    pub counts: PeriodCounts,
+    pub backlog: i64,
+}
+
+/// The figures for a scope and period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyticsSummary {
+    pub scope: crate::domain::analytics::Scope,
+    pub scope_name: String,
+    /// Local dates, inclusive.
+    pub from: String,
+    pub to: String,
+    pub previous_from: String,
+    pub previous_to: String,
+    pub current: PeriodCounts,
+    pub previous: PeriodCounts,
+    pub lead_times: LeadTimes,
+    /// Open now, and their age in whole days.
+    pub backlog: i64,
+    pub backlog_age_days: crate::domain::analytics::Spread,
+    /// Requests received in the period per channel.
+    pub channels: Vec<(Channel, i64)>,
+    /// Received in the period, by status now.
+    pub statuses: Vec<(Status, i64)>,
+    pub trend: Vec<TrendPoint>,
+    /// The next level down: institutions of a wider scope, services of an institution.
+    pub parts: Vec<Breakdown>,
+}

@@ -36,6 +36,27 @@ enum Command {
         #[arg(long, env = "TAKA_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
         jobs: bool,
     },
+    /// Create a personal API token for a user; it is printed once.
+    CreateToken {
+        username: String,
+        /// What the token is for, e.g. "monthly report"
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Fill the database with a realistic generated data set (for benchmarks).
+    Generate {
+        #[arg(long, default_value_t = 10_000)]
+        requests: u64,
+        #[arg(long, default_value_t = 50)]
+        institutions: u32,
+        #[arg(long, default_value_t = 500)]
+        services: u32,
+        /// Years of history, ending today
+        #[arg(long, default_value_t = 3)]
+        years: u32,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Check service levels once (mark at-risk and breached requests, escalate) and exit.
     Sweep,
     /// Set a service's service-level targets.
@@ -164,6 +185,38 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Calendar { command } => calendar(&taka, command).await?,
+        Command::CreateToken { username, name } => {
+            let token = taka
+                .create_token(&username, &name)
+                .await
+                .map_err(|e| describe(app::error::AppError::from(e)))?;
+            println!("{token}");
+        }
+        Command::Generate {
+            requests,
+            institutions,
+            services,
+            years,
+            seed,
+        } => {
+            let started = std::time::Instant::now();
+            let made = app::server::generate::generate(
+                &taka,
+                app::server::generate::Plan {
+                    requests,
+                    institutions,
+                    services,
+                    years,
+                    seed,
+                },
+            )
+            .await
+            .map_err(|e| format!("generate: {e}"))?;
+            println!(
+                "generated {made} requests in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         Command::Sla {
             service,
             register_hours,

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::i18n_text;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -26,6 +26,9 @@ pub fn router() -> Router<AppState> {
         .route("/services/{code}", get(get_service))
         .route("/requests", post(create_request))
         .route("/requests/{reference}", get(get_request))
+        .route("/analytics/summary", get(analytics_summary))
+        .route("/tokens", get(list_tokens))
+        .route("/tokens/{id}", axum::routing::delete(revoke_token))
         .fallback(|headers: HeaderMap| async move {
             ApiError::new(AppError::NotFound, accept_language(&headers))
         })
@@ -351,4 +354,99 @@ async fn get_request(
         "sla_state": view.sla.state,
         "history": history,
     })))
+}
+
+/// The staff member behind `Authorization: Bearer <token>` or a session cookie; `401`
+/// otherwise (a bad bearer token is not retried as a cookie).
+async fn staff_from(
+    taka: &Taka,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> ApiResult<super::service::StaffContext> {
+    let unauthorized = || ApiError::new(AppError::Unauthorized, lang);
+    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(unauthorized)?;
+        return taka
+            .staff_for_token(token, lang)
+            .await
+            .map_err(|e| ApiError::new(e.into(), lang))?
+            .ok_or_else(unauthorized);
+    }
+    let session = super::cookie(headers, super::SESSION_COOKIE).ok_or_else(unauthorized)?;
+    taka.staff_for_session(&session, lang)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?
+        .ok_or_else(unauthorized)
+}
+
+#[derive(Deserialize)]
+struct SummaryQuery {
+    scope: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Shares and averages derived from a period's counts (null where there is nothing to divide).
+fn derived(c: &crate::model::PeriodCounts) -> Value {
+    let share = |a: i64, b: i64| (b > 0).then(|| a as f64 / b as f64);
+    json!({
+        "sla_share": share(c.sla_met, c.sla_judged),
+        "refusal_rate": share(c.refused, c.refused + c.approved),
+        "average_rating": share(c.rating_sum, c.ratings),
+    })
+}
+
+async fn analytics_summary(
+    State(taka): State<Taka>,
+    headers: HeaderMap,
+    Query(q): Query<SummaryQuery>,
+) -> ApiResult<Json<Value>> {
+    let lang = accept_language(&headers);
+    let staff = staff_from(&taka, &headers, lang).await?;
+    // Default period: the 30 days up to today.
+    let today = super::service::local_date(taka.now());
+    let to = q.to.unwrap_or_else(|| today.to_string());
+    let from = q
+        .from
+        .unwrap_or_else(|| (today - chrono::Duration::days(29)).to_string());
+    let summary = taka
+        .analytics_summary(&staff, q.scope.as_deref(), &from, &to, lang)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    let mut body =
+        serde_json::to_value(&summary).map_err(|_| ApiError::new(AppError::Internal, lang))?;
+    if let Some(obj) = body.as_object_mut() {
+        obj.insert(
+            "derived".into(),
+            json!({"current": derived(&summary.current), "previous": derived(&summary.previous)}),
+        );
+    }
+    Ok(Json(body))
+}
+
+async fn list_tokens(State(taka): State<Taka>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    let lang = accept_language(&headers);
+    let staff = staff_from(&taka, &headers, lang).await?;
+    let tokens = taka
+        .list_tokens(&staff)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    Ok(Json(json!(tokens)))
+}
+
+async fn revoke_token(
+    State(taka): State<Taka>,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+) -> ApiResult<StatusCode> {
+    let lang = accept_language(&headers);
+    let staff = staff_from(&taka, &headers, lang).await?;
+    taka.revoke_token(&staff, id)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    Ok(StatusCode::NO_CONTENT)
 }

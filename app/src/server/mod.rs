@@ -4,6 +4,7 @@ pub mod api;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod generate;
 pub mod mailer;
 pub mod notify;
 pub mod service;

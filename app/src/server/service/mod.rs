@@ -1,13 +1,16 @@
 //! The use cases. Both the Leptos server functions and the JSON API call these; neither
 //! holds logic of its own. Every method that touches a request checks who may do it.
 
+pub mod analytics;
 mod catalogue;
 mod requests;
 pub mod sla;
 mod staff;
+mod tokens;
 
 pub use requests::{IdempotencyKey, NewRequest};
 pub use staff::{NewUser, SESSION_SECONDS, StaffContext, hash_password};
+pub use tokens::TOKEN_PREFIX;
 
 use super::db::Db;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};

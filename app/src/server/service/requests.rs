@@ -265,10 +265,10 @@ impl Taka {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO requests (reference, tracking_hash, service_id, institution_id, channel, lang,
                 contact_name, contact_email, contact_phone, values_json, status, created_by,
-                submitted_at, updated_at, due_at, version,
+                submitted_at, updated_at, due_at, version, registered_at,
                 sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
                 paused_remaining, sla_alert, sla_breached, sla_done_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15,
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $26,
                 $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
         )
         .bind(&reference)
@@ -296,6 +296,7 @@ impl Taka {
         .bind(clock.alert)
         .bind(i64::from(clock.breached))
         .bind(clock.done_at)
+        .bind((status == Status::Registered).then_some(at))
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;
@@ -609,6 +610,8 @@ impl Taka {
                 result = COALESCE($6, result),
                 fulfilled_at = CASE WHEN $6 IS NULL THEN fulfilled_at ELSE $3 END,
                 closed_at = CASE WHEN $7 = 1 THEN $3 ELSE closed_at END,
+                registered_at = CASE WHEN $1 = 'registered' AND registered_at IS NULL THEN $3 ELSE registered_at END,
+                rating = COALESCE($21, rating),
                 due_at = $10, {}
              WHERE id = $8 AND version = $9",
             super::sla::clock_set(11)
@@ -624,7 +627,14 @@ impl Taka {
             .bind(row.id)
             .bind(expected_version)
             .bind(due_at);
-        let updated = super::sla::bind_clock(q, &clock).execute(&mut *tx).await?;
+        let rating = match &action {
+            Action::Rate { score, .. } => Some(i64::from(*score)),
+            _ => None,
+        };
+        let updated = super::sla::bind_clock(q, &clock)
+            .bind(rating)
+            .execute(&mut *tx)
+            .await?;
         if updated.rows_affected() != 1 {
             return Err(AppError::Conflict.into());
         }

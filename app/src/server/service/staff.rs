@@ -292,16 +292,38 @@ impl Taka {
             .fetch_optional(&self.db.read)
             .await?;
         let Some(row) = row else { return Ok(None) };
+        self.context_from_row(row).await.map(Some)
+    }
+
+    /// The staff context of an active user (for API tokens).
+    pub(crate) async fn staff_context_for_user(
+        &self,
+        user_id: i64,
+        lang: Lang,
+    ) -> ServiceResult<Option<StaffContext>> {
+        let sql = format!("{USER_SELECT} WHERE u.id = $1 AND u.active = 1");
+        let row: Option<UserRow> = sqlx::query_as(&sql)
+            .bind(user_id)
+            .bind(lang.code())
+            .fetch_optional(&self.db.read)
+            .await?;
+        match row {
+            Some(row) => self.context_from_row(row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    async fn context_from_row(&self, row: UserRow) -> ServiceResult<StaffContext> {
         let service_ids: Vec<(i64,)> =
             sqlx::query_as("SELECT service_id FROM user_services WHERE user_id = $1")
                 .bind(row.id)
                 .fetch_all(&self.db.read)
                 .await?;
-        Ok(Some(StaffContext {
+        Ok(StaffContext {
             institution_id: row.institution_id,
             service_ids: service_ids.into_iter().map(|(id,)| id).collect(),
             user: session_user(&row),
-        }))
+        })
     }
 
     /// Create a staff account. Providers and owners need at least one service of their institution.
