@@ -5,7 +5,7 @@
 mod common;
 
 use app::domain::analytics::{Scope, Spread, percentile};
-use app::domain::{Lang, Role};
+use app::domain::{Action, Channel, Lang, Role};
 use app::error::AppError;
 use app::server::error::ServiceError;
 use app::server::generate::{Plan, generate};
@@ -13,6 +13,27 @@ use app::server::service::NewUser;
 use app::server::service::analytics::day_start;
 use common::{DEMO_PASSWORD, TestApp};
 use serde_json::Value;
+
+fn tree_request() -> app::server::service::NewRequest {
+    app::server::service::NewRequest {
+        service_code: "VNP-KOKU-CIRSANA".into(),
+        values: [
+            ("cadastre", "96010010001"),
+            ("tree_count", "3"),
+            ("species", "Bērzs"),
+            ("reason", "Koki apdraud māju."),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        contact_name: "Anna Bērziņa".into(),
+        contact_email: String::new(),
+        contact_phone: String::new(),
+        lang: Lang::Lv,
+        channel: Channel::Web,
+        idempotency: None,
+    }
+}
 
 const PLAN: Plan = Plan {
     requests: 3000,
@@ -83,6 +104,73 @@ async fn figures_equal_a_recount(app: &TestApp) {
     assert!(app.count("request_events").await > 3000 * 2);
     user(app, "valsts", Role::PortfolioOwner, "GEN003", vec![]).await;
     let lead = app.staff("valsts").await;
+    // Live changes go through the service layer and must keep the rollups exact too.
+    let t = &app.taka;
+    let provider = app.staff("sniedzejs").await;
+    let act = |reference: String, action: Action| {
+        let provider = provider.clone();
+        async move {
+            let v = t
+                .staff_request(&provider, &reference, Lang::Lv)
+                .await
+                .expect("view")
+                .version;
+            t.staff_act(&provider, &reference, v, action, None)
+                .await
+                .expect("act");
+        }
+    };
+    let mut receipts = Vec::new();
+    for _ in 0..3 {
+        receipts.push(t.submit(tree_request(), None).await.expect("submit"));
+    }
+    for r in &receipts {
+        act(r.reference.clone(), Action::Register { note: None }).await;
+        act(r.reference.clone(), Action::StartAssessment).await;
+    }
+    act(
+        receipts[0].reference.clone(),
+        Action::Approve { note: None },
+    )
+    .await;
+    act(
+        receipts[0].reference.clone(),
+        Action::Assign { to_self: true },
+    )
+    .await;
+    act(
+        receipts[0].reference.clone(),
+        Action::Fulfil {
+            result: "Atļauja izsniegta.".into(),
+        },
+    )
+    .await;
+    t.requester_act(
+        &receipts[0].reference,
+        &receipts[0].tracking_code,
+        Action::Rate {
+            score: 4,
+            comment: None,
+        },
+        Lang::Lv,
+    )
+    .await
+    .expect("rate");
+    act(
+        receipts[1].reference.clone(),
+        Action::Refuse {
+            reason: "Nav pamata.".into(),
+        },
+    )
+    .await;
+    t.requester_act(
+        &receipts[2].reference,
+        &receipts[2].tracking_code,
+        Action::Withdraw { reason: None },
+        Lang::Lv,
+    )
+    .await
+    .expect("withdraw");
 
     let today = app::server::service::local_date(app.taka.now());
     let from = today - chrono::Duration::days(119);

@@ -297,6 +297,7 @@ pub async fn generate(taka: &Taka, plan: Plan) -> ServiceResult<u64> {
         .execute(db)
         .await?;
     }
+    taka.rebuild_rollups().await?;
     if taka.db.backend == Backend::Postgres {
         // Explicit ids were written: move the identity sequences past them.
         for table in ["requests", "request_events"] {

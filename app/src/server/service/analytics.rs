@@ -4,6 +4,7 @@
 //! is keyed by the time its event happened: received by `submitted_at`, fulfilled by
 //! `fulfilled_at`, and so on). It is the reference any faster path must equal.
 
+use super::rollup;
 use super::{StaffContext, Taka};
 use crate::domain::analytics::{Scope, Spread};
 use crate::domain::{Channel, FieldError, FieldErrors, Lang, Role, Status};
@@ -269,53 +270,68 @@ impl Taka {
         let resolved = self.resolve_scope(ctx, &scope, lang).await?;
         let days = (to - from).num_days() + 1;
         let (prev_from, prev_to) = (from - Duration::days(days), from - Duration::days(1));
-        let (a, b) = (day_start(from), day_start(to + Duration::days(1)));
-        let (pa, pb) = (day_start(prev_from), a);
         let filter = Filter::of(&resolved);
 
-        let current = self.period_counts(&filter, a, b).await?;
-        let previous = self.period_counts(&filter, pa, pb).await?;
-        let lead_times = LeadTimes {
-            register_hours: self
-                .spread(
-                    &filter,
-                    "registered_at",
-                    "r.registered_at - r.submitted_at",
-                    3600,
-                    a,
-                    b,
-                )
-                .await?,
-            decide_days: self
-                .spread(
-                    &filter,
-                    "decided_at",
-                    "r.decided_at - COALESCE(r.registered_at, r.submitted_at)",
-                    86_400,
-                    a,
-                    b,
-                )
-                .await?,
-            fulfil_days: self
-                .spread(
-                    &filter,
-                    "fulfilled_at",
-                    "r.fulfilled_at - r.decided_at",
-                    86_400,
-                    a,
-                    b,
-                )
-                .await?,
-            total_days: self
-                .spread(
-                    &filter,
-                    "fulfilled_at",
-                    "r.fulfilled_at - r.submitted_at",
-                    86_400,
-                    a,
-                    b,
-                )
-                .await?,
+        let sum = |rows: &[(i64, [i64; 9])]| {
+            let mut t = [0; 9];
+            for (_, r) in rows {
+                for k in 0..9 {
+                    t[k] += r[k];
+                }
+            }
+            counts_of(&t)
+        };
+        let current = sum(&self.rollup_counts(&filter, from, to, Group::All).await?);
+        let previous = sum(&self
+            .rollup_counts(&filter, prev_from, prev_to, Group::All)
+            .await?);
+        let lead_times = if resolved.service.is_some() {
+            // One service: straight from its requests (indexed by service and time).
+            let (a, b) = (day_start(from), day_start(to + Duration::days(1)));
+            LeadTimes {
+                register_hours: self
+                    .spread(
+                        &filter,
+                        "registered_at",
+                        "r.registered_at - r.submitted_at",
+                        3600,
+                        a,
+                        b,
+                    )
+                    .await?,
+                decide_days: self
+                    .spread(
+                        &filter,
+                        "decided_at",
+                        "r.decided_at - COALESCE(r.registered_at, r.submitted_at)",
+                        86_400,
+                        a,
+                        b,
+                    )
+                    .await?,
+                fulfil_days: self
+                    .spread(
+                        &filter,
+                        "fulfilled_at",
+                        "r.fulfilled_at - r.decided_at",
+                        86_400,
+                        a,
+                        b,
+                    )
+                    .await?,
+                total_days: self
+                    .spread(
+                        &filter,
+                        "fulfilled_at",
+                        "r.fulfilled_at - r.submitted_at",
+                        86_400,
+                        a,
+                        b,
+                    )
+                    .await?,
+            }
+        } else {
+            self.rollup_leads(&filter, from, to).await?
         };
         let now = self.now();
         let open = open_statuses();
@@ -331,26 +347,22 @@ impl Taka {
             .fetch_all(&self.db.read)
             .await?;
         let backlog_age_days = Spread::of(&backlog_hist);
-        let sql = filter.sql(
-            "SELECT r.channel, COUNT(*) FROM requests r
-             WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND {F} GROUP BY r.channel",
-            3,
-        );
-        let channels: Vec<(String, i64)> = filter
-            .bind(sqlx::query_as(&sql).bind(a).bind(b))
-            .fetch_all(&self.db.read)
+        let channels = self
+            .rollup_counts(&filter, from, to, Group::Channel)
             .await?;
         let sql = filter.sql(
-            "SELECT r.status, COUNT(*) FROM requests r
-             WHERE r.submitted_at >= $1 AND r.submitted_at < $2 AND {F} GROUP BY r.status",
-            3,
+            &format!(
+                "SELECT r.status, COUNT(*) FROM requests r
+                 WHERE r.status IN ({open}) AND {{F}} GROUP BY r.status"
+            ),
+            1,
         );
         let statuses: Vec<(String, i64)> = filter
-            .bind(sqlx::query_as(&sql).bind(a).bind(b))
+            .bind(sqlx::query_as(&sql))
             .fetch_all(&self.db.read)
             .await?;
         let trend = self.trend(&filter, from, to).await?;
-        let parts = self.parts(&filter, &resolved, a, b, lang).await?;
+        let parts = self.parts(&filter, &resolved, from, to, lang).await?;
         Ok(AnalyticsSummary {
             scope,
             scope_name: resolved.name,
@@ -365,12 +377,13 @@ impl Taka {
             backlog_age_days,
             channels: Channel::ALL
                 .into_iter()
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
                     let n = channels
                         .iter()
-                        .find(|(k, _)| k == c.as_str())
-                        .map(|x| x.1)
-                        .unwrap_or(0);
+                        .filter(|(k, _)| *k == i as i64)
+                        .map(|x| x.1[0])
+                        .sum();
                     (c, n)
                 })
                 .collect(),
@@ -388,22 +401,111 @@ impl Taka {
         })
     }
 
-    async fn period_counts(&self, f: &Filter, a: i64, b: i64) -> ServiceResult<PeriodCounts> {
-        let sql = f.sql(COUNTS_SQL, 3);
-        let row: (i64, i64, i64, i64, i64, i64, i64, i64, i64) = f
-            .bind(sqlx::query_as(&sql).bind(a).bind(b))
-            .fetch_one(&self.db.read)
-            .await?;
-        Ok(PeriodCounts {
-            received: row.0,
-            fulfilled: row.1,
-            refused: row.2,
-            approved: row.3,
-            withdrawn: row.4,
-            sla_judged: row.5,
-            sla_met: row.6,
-            ratings: row.7,
-            rating_sum: row.8,
+    /// Counters over local days `from..=to`, grouped: whole months from `stats_month`,
+    /// the days before and after them from `stats_day`.
+    async fn rollup_counts(
+        &self,
+        f: &Filter,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: Group,
+    ) -> ServiceResult<Vec<(i64, [i64; 9])>> {
+        let sums: Vec<String> = rollup::COUNTERS
+            .iter()
+            .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
+            .collect();
+        let sums = sums.join(", ");
+        let mut out: Vec<(i64, [i64; 9])> = Vec::new();
+        let split = Split::of(from, to);
+        let mut push = |rows: Vec<CountRow>, month_of_day: bool| {
+            for r in rows {
+                let key = if month_of_day {
+                    NaiveDate::from_num_days_from_ce_opt(r.0 as i32)
+                        .map(|d| i64::from(d.year()) * 12 + i64::from(d.month0()))
+                        .unwrap_or(0)
+                } else {
+                    r.0
+                };
+                out.push((key, [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9]));
+            }
+        };
+        if let Some((m1, m2)) = split.months {
+            let sql = f.sql(
+                &format!(
+                    "SELECT {} AS k, {sums} FROM stats_month r
+                     WHERE r.month >= $1 AND r.month <= $2 AND {{F}} GROUP BY 1",
+                    group.key("month")
+                ),
+                3,
+            );
+            push(
+                f.bind(sqlx::query_as(&sql).bind(m1).bind(m2))
+                    .fetch_all(&self.db.read)
+                    .await?,
+                false,
+            );
+        }
+        for (d1, d2) in split.days {
+            let sql = f.sql(
+                &format!(
+                    "SELECT {} AS k, {sums} FROM stats_day r
+                     WHERE r.day >= $1 AND r.day <= $2 AND {{F}} GROUP BY 1",
+                    group.key("day")
+                ),
+                3,
+            );
+            push(
+                f.bind(sqlx::query_as(&sql).bind(d1).bind(d2))
+                    .fetch_all(&self.db.read)
+                    .await?,
+                group == Group::Month,
+            );
+        }
+        Ok(out)
+    }
+
+    /// Lead-time histograms over local days `from..=to` from the institution rollups.
+    async fn rollup_leads(
+        &self,
+        f: &Filter,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> ServiceResult<LeadTimes> {
+        let mut hists: [std::collections::BTreeMap<i64, i64>; 4] = Default::default();
+        let split = Split::of(from, to);
+        let mut parts: Vec<(&str, &str, i64, i64)> = Vec::new();
+        if let Some((m1, m2)) = split.months {
+            parts.push(("lead_month", "month", m1, m2));
+        }
+        for (d1, d2) in split.days {
+            parts.push(("lead_day", "day", d1, d2));
+        }
+        for (table, unit, lo, hi) in parts {
+            let sql = f.sql(
+                &format!(
+                    "SELECT r.stage, r.value, CAST(SUM(r.n) AS BIGINT) FROM {table} r
+                     WHERE r.{unit} >= $1 AND r.{unit} <= $2 AND {{F}} GROUP BY r.stage, r.value"
+                ),
+                3,
+            );
+            let rows: Vec<(String, i64, i64)> = f
+                .bind(sqlx::query_as(&sql).bind(lo).bind(hi))
+                .fetch_all(&self.db.read)
+                .await?;
+            for (stage, value, n) in rows {
+                if let Some(k) = rollup::STAGES.iter().position(|s| *s == stage) {
+                    *hists[k].entry(value).or_insert(0) += n;
+                }
+            }
+        }
+        let spread = |h: &std::collections::BTreeMap<i64, i64>| {
+            Spread::of(&h.iter().map(|(v, n)| (*v, *n)).collect::<Vec<_>>())
+        };
+        Ok(LeadTimes {
+            register_hours: spread(&hists[0]),
+            decide_days: spread(&hists[1]),
+            fulfil_days: spread(&hists[2]),
+            total_days: spread(&hists[3]),
         })
     }
 
@@ -440,61 +542,30 @@ impl Taka {
         from: NaiveDate,
         to: NaiveDate,
     ) -> ServiceResult<Vec<TrendPoint>> {
-        let mut months: Vec<(String, i64, i64)> = Vec::new();
-        let mut m = NaiveDate::from_ymd_opt(from.year(), from.month(), 1).unwrap_or(from);
-        while m <= to && months.len() < 72 {
-            let next = if m.month() == 12 {
-                NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
-            } else {
-                NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
+        let rows = self.rollup_counts(f, from, to, Group::Month).await?;
+        let mut by_month: std::collections::BTreeMap<i64, [i64; 9]> = Default::default();
+        let (first, last) = (
+            i64::from(from.year()) * 12 + i64::from(from.month0()),
+            i64::from(to.year()) * 12 + i64::from(to.month0()),
+        );
+        for m in first..=last {
+            by_month.insert(m, [0; 9]);
+        }
+        for (m, r) in rows {
+            let e = by_month.entry(m).or_insert([0; 9]);
+            for k in 0..9 {
+                e[k] += r[k];
             }
-            .unwrap_or(to + Duration::days(1));
-            let start = day_start(m.max(from));
-            let end = day_start(next.min(to + Duration::days(1)));
-            months.push((m.format("%Y-%m").to_string(), start, end));
-            m = next;
         }
-        let mut points = Vec::with_capacity(months.len());
-        // One query per measure, bucketed by a VALUES list of the month bounds.
-        let values: Vec<String> = (0..months.len())
-            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
-            .collect();
-        let first = 3 * months.len() + 1;
-        let mut results: Vec<Vec<(i64, i64)>> = Vec::new();
-        for (column, extra) in [
-            ("submitted_at", ""),
-            ("fulfilled_at", ""),
-            ("decided_at", " AND r.decision = 'refused'"),
-        ] {
-            let sql = format!(
-                "WITH b(i, s, e) AS (VALUES {}) SELECT b.i, COUNT(r.id) FROM b
-                 JOIN requests r ON r.{column} >= b.s AND r.{column} < b.e{extra} AND {{F}}
-                 GROUP BY b.i",
-                values.join(", ")
-            );
-            let sql = f.sql(&sql, first);
-            let mut q = sqlx::query_as(&sql);
-            for (i, (_, s, e)) in months.iter().enumerate() {
-                q = q.bind(i as i64).bind(*s).bind(*e);
-            }
-            results.push(f.bind(q).fetch_all(&self.db.read).await?);
-        }
-        for (i, (label, _, _)) in months.into_iter().enumerate() {
-            let get = |k: usize| {
-                results[k]
-                    .iter()
-                    .find(|(j, _)| *j == i as i64)
-                    .map(|x| x.1)
-                    .unwrap_or(0)
-            };
-            points.push(TrendPoint {
-                label,
-                received: get(0),
-                fulfilled: get(1),
-                refused: get(2),
-            });
-        }
-        Ok(points)
+        Ok(by_month
+            .into_iter()
+            .map(|(m, r)| TrendPoint {
+                label: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+                received: r[0],
+                fulfilled: r[1],
+                refused: r[2],
+            })
+            .collect())
     }
 
     /// The next level down with its own counts: institutions, or an institution's services.
@@ -502,8 +573,8 @@ impl Taka {
         &self,
         f: &Filter,
         resolved: &Resolved,
-        a: i64,
-        b: i64,
+        from: NaiveDate,
+        to: NaiveDate,
         lang: Lang,
     ) -> ServiceResult<Vec<Breakdown>> {
         if resolved.service.is_some() {
@@ -513,8 +584,9 @@ impl Taka {
             .institutions
             .as_ref()
             .is_some_and(|ids| ids.len() == 1);
-        let (key, join) = if by_service {
+        let (group, key, names_sql) = if by_service {
             (
+                Group::Service,
                 "r.service_id",
                 "SELECT s.id, s.code, COALESCE(st.name, sl.name) FROM services s
                  JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
@@ -522,32 +594,43 @@ impl Taka {
             )
         } else {
             (
+                Group::Institution,
                 "r.institution_id",
                 "SELECT i.id, i.code, COALESCE(it.name, il.name) FROM institutions i
                  JOIN institution_texts il ON il.institution_id = i.id AND il.lang = 'lv'
                  LEFT JOIN institution_texts it ON it.institution_id = i.id AND it.lang = $1",
             )
         };
-        let names: Vec<(i64, String, String)> = sqlx::query_as(join)
+        let names: Vec<(i64, String, String)> = sqlx::query_as(names_sql)
             .bind(lang.code())
             .fetch_all(&self.db.read)
             .await?;
-        let sql = format!(
-            "SELECT {key} AS k, {COUNT_COLUMNS},
-                    SUM(CASE WHEN r.status IN ({}) THEN 1 ELSE 0 END)
-             FROM requests r WHERE {{F}} GROUP BY {key}",
-            open_statuses()
+        let mut totals: std::collections::HashMap<i64, [i64; 9]> = Default::default();
+        for (k, r) in self.rollup_counts(f, from, to, group).await? {
+            let e = totals.entry(k).or_insert([0; 9]);
+            for i in 0..9 {
+                e[i] += r[i];
+            }
+        }
+        let sql = f.sql(
+            &format!(
+                "SELECT {key}, COUNT(*) FROM requests r WHERE r.status IN ({}) AND {{F}} GROUP BY {key}",
+                open_statuses()
+            ),
+            1,
         );
-        type Row = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-        let sql = f.sql(&sql, 3);
-        let rows: Vec<Row> = f
-            .bind(sqlx::query_as(&sql).bind(a).bind(b))
+        let open: Vec<(i64, i64)> = f
+            .bind(sqlx::query_as(&sql))
             .fetch_all(&self.db.read)
             .await?;
-        let mut parts: Vec<Breakdown> = rows
+        let mut keys: Vec<i64> = totals.keys().copied().collect();
+        keys.extend(open.iter().map(|o| o.0));
+        keys.sort_unstable();
+        keys.dedup();
+        let mut parts: Vec<Breakdown> = keys
             .into_iter()
-            .filter_map(|r| {
-                let (_, code, name) = names.iter().find(|n| n.0 == r.0)?;
+            .filter_map(|k| {
+                let (_, code, name) = names.iter().find(|n| n.0 == k)?;
                 let scope = if by_service {
                     Scope::Service(code.clone())
                 } else {
@@ -556,18 +639,8 @@ impl Taka {
                 Some(Breakdown {
                     scope,
                     name: name.clone(),
-                    counts: PeriodCounts {
-                        received: r.1,
-                        fulfilled: r.2,
-                        refused: r.3,
-                        approved: r.4,
-                        withdrawn: r.5,
-                        sla_judged: r.6,
-                        sla_met: r.7,
-                        ratings: r.8,
-                        rating_sum: r.9,
-                    },
-                    backlog: r.10,
+                    counts: counts_of(&totals.get(&k).copied().unwrap_or([0; 9])),
+                    backlog: open.iter().find(|o| o.0 == k).map(|o| o.1).unwrap_or(0),
                 })
             })
             .collect();
@@ -581,6 +654,93 @@ impl Taka {
     }
 }
 
+type CountRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+fn counts_of(t: &[i64; 9]) -> PeriodCounts {
+    PeriodCounts {
+        received: t[0],
+        fulfilled: t[1],
+        refused: t[2],
+        approved: t[3],
+        withdrawn: t[4],
+        sla_judged: t[5],
+        sla_met: t[6],
+        ratings: t[7],
+        rating_sum: t[8],
+    }
+}
+
+/// How rollup rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    All,
+    Channel,
+    Institution,
+    Service,
+    Month,
+}
+
+impl Group {
+    /// The key expression; `unit` is the table's time column.
+    fn key(self, unit: &str) -> String {
+        match self {
+            Group::All => "0".into(),
+            Group::Channel => {
+                "CASE r.channel WHEN 'web' THEN 0 WHEN 'in_person' THEN 1 ELSE 2 END".into()
+            }
+            Group::Institution => "r.institution_id".into(),
+            Group::Service => "r.service_id".into(),
+            Group::Month => format!("r.{unit}"),
+        }
+    }
+}
+
+/// A period of local days split into whole months and the days around them.
+struct Split {
+    /// First and last whole month (`year * 12 + month0`).
+    months: Option<(i64, i64)>,
+    /// Day ranges (days from 0001-01-01), inclusive.
+    days: Vec<(i64, i64)>,
+}
+
+impl Split {
+    fn of(from: NaiveDate, to: NaiveDate) -> Split {
+        let day = |d: NaiveDate| i64::from(d.num_days_from_ce());
+        let month = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+        let first_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+        // The first whole month starts at `from` if it is the 1st, else next month.
+        let start = if from.day() == 1 {
+            from
+        } else {
+            first_of(first_of(from) + Duration::days(32))
+        };
+        // The last whole month ends at `to` if tomorrow is the 1st.
+        let end_excl = if (to + Duration::days(1)).day() == 1 {
+            to + Duration::days(1)
+        } else {
+            first_of(to)
+        };
+        if start >= end_excl {
+            return Split {
+                months: None,
+                days: vec![(day(from), day(to))],
+            };
+        }
+        let last_month = end_excl - Duration::days(1);
+        let mut days = Vec::new();
+        if from < start {
+            days.push((day(from), day(start) - 1));
+        }
+        if end_excl <= to {
+            days.push((day(end_excl), day(to)));
+        }
+        Split {
+            months: Some((month(start), month(last_month))),
+            days,
+        }
+    }
+}
+
 fn open_statuses() -> String {
     Status::ALL
         .into_iter()
@@ -589,30 +749,6 @@ fn open_statuses() -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
-
-/// The counters of a period [$1, $2), each by the time of its own event.
-const COUNT_COLUMNS: &str = "
-    SUM(CASE WHEN r.submitted_at >= $1 AND r.submitted_at < $2 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.fulfilled_at >= $1 AND r.fulfilled_at < $2 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.decided_at >= $1 AND r.decided_at < $2 AND r.decision = 'refused' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.decided_at >= $1 AND r.decided_at < $2 AND r.decision = 'approved' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.closed_at >= $1 AND r.closed_at < $2 AND r.status = 'withdrawn' THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.sla_done_at >= $1 AND r.sla_done_at < $2 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.sla_done_at >= $1 AND r.sla_done_at < $2 AND r.sla_breached = 0 THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.closed_at >= $1 AND r.closed_at < $2 AND r.rating IS NOT NULL THEN 1 ELSE 0 END),
-    SUM(CASE WHEN r.closed_at >= $1 AND r.closed_at < $2 AND r.rating IS NOT NULL THEN CAST(r.rating AS INTEGER) ELSE 0 END)";
-
-const COUNTS_SQL: &str = "SELECT
-    COALESCE(SUM(CASE WHEN r.submitted_at >= $1 AND r.submitted_at < $2 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.fulfilled_at >= $1 AND r.fulfilled_at < $2 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.decided_at >= $1 AND r.decided_at < $2 AND r.decision = 'refused' THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.decided_at >= $1 AND r.decided_at < $2 AND r.decision = 'approved' THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.closed_at >= $1 AND r.closed_at < $2 AND r.status = 'withdrawn' THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.sla_done_at >= $1 AND r.sla_done_at < $2 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.sla_done_at >= $1 AND r.sla_done_at < $2 AND r.sla_breached = 0 THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.closed_at >= $1 AND r.closed_at < $2 AND r.rating IS NOT NULL THEN 1 ELSE 0 END), 0),
-    COALESCE(SUM(CASE WHEN r.closed_at >= $1 AND r.closed_at < $2 AND r.rating IS NOT NULL THEN CAST(r.rating AS INTEGER) ELSE 0 END), 0)
-    FROM requests r WHERE {F}";
 
 /// The scope as a SQL condition on `r`, with its parameters after the query's own.
 struct Filter {
@@ -658,5 +794,43 @@ impl Filter {
             }
         }
         q
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        parse_day(s).expect("date")
+    }
+    fn n(s: &str) -> i64 {
+        i64::from(d(s).num_days_from_ce())
+    }
+
+    #[test]
+    fn periods_split_into_whole_months_and_edge_days() {
+        let s = Split::of(d("2026-01-15"), d("2026-04-10"));
+        assert_eq!(
+            s.months,
+            Some((2026 * 12 + 1, 2026 * 12 + 2)),
+            "February and March"
+        );
+        assert_eq!(
+            s.days,
+            vec![
+                (n("2026-01-15"), n("2026-01-31")),
+                (n("2026-04-01"), n("2026-04-10"))
+            ]
+        );
+        let s = Split::of(d("2026-01-01"), d("2026-12-31"));
+        assert_eq!(s.months, Some((2026 * 12, 2026 * 12 + 11)));
+        assert!(s.days.is_empty());
+        let s = Split::of(d("2026-02-03"), d("2026-02-20"));
+        assert_eq!(s.months, None);
+        assert_eq!(s.days, vec![(n("2026-02-03"), n("2026-02-20"))]);
+        let s = Split::of(d("2025-12-31"), d("2026-01-31"));
+        assert_eq!(s.months, Some((2026 * 12, 2026 * 12)));
+        assert_eq!(s.days, vec![(n("2025-12-31"), n("2025-12-31"))]);
     }
 }

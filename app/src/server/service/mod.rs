@@ -4,6 +4,7 @@
 pub mod analytics;
 mod catalogue;
 mod requests;
+pub mod rollup;
 pub mod sla;
 mod staff;
 mod tokens;

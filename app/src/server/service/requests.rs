@@ -1,5 +1,6 @@
 //! Requests: submitting, tracking, and every change of status (one `transition` for all).
 
+use super::rollup;
 use super::{
     Taka, catalogue::parse_fields, constant_time_eq, local_date, local_date_string,
     new_tracking_code, sha256_hex,
@@ -58,11 +59,33 @@ pub(crate) struct RequestRow {
     pub version: i64,
     pub service_code: String,
     pub fields_json: String,
+    pub registered_at: Option<i64>,
+    pub decided_at: Option<i64>,
+    pub decision: Option<String>,
+    pub fulfilled_at: Option<i64>,
+    pub closed_at: Option<i64>,
+    pub rating: Option<i64>,
     #[sqlx(flatten)]
     pub clock: super::sla::ClockRow,
 }
 
 impl RequestRow {
+    /// What analytics count of this request now.
+    pub fn facts(&self) -> rollup::Facts {
+        rollup::Facts {
+            submitted_at: self.submitted_at,
+            registered_at: self.registered_at,
+            decided_at: self.decided_at,
+            approved: self.decision.as_deref().map(|d| d == "approved"),
+            fulfilled_at: self.fulfilled_at,
+            withdrawn_at: self.closed_at.filter(|_| self.status == "withdrawn"),
+            rated_at: self.closed_at.filter(|_| self.rating.is_some()),
+            rating: self.rating.unwrap_or(0),
+            sla_done_at: self.clock.sla_done_at,
+            sla_met: self.clock.sla_breached == 0,
+        }
+    }
+
     pub fn status(&self) -> ServiceResult<Status> {
         Status::parse(&self.status)
             .ok_or_else(|| ServiceError::Internal(format!("unknown status {}", self.status)))
@@ -74,6 +97,7 @@ const REQUEST_SELECT: &str = "
            r.contact_name, r.contact_email, r.contact_phone, r.values_json, r.status, r.assignee_id,
            r.decision_reason, r.result, r.submitted_at, r.due_at, r.version,
            s.code AS service_code, s.fields_json,
+           r.registered_at, r.decided_at, r.decision, r.fulfilled_at, r.closed_at, r.rating,
            r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
            r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at
     FROM requests r JOIN services s ON s.id = r.service_id
@@ -324,6 +348,21 @@ impl Taka {
                 return Err(e.into());
             }
         }
+        record_rollups(
+            &mut tx,
+            rollup::Place {
+                service_id: svc.id,
+                institution_id: svc.institution_id,
+                channel: input.channel.as_str(),
+            },
+            None,
+            &rollup::Facts {
+                submitted_at: at,
+                registered_at: (status == Status::Registered).then_some(at),
+                ..Default::default()
+            },
+        )
+        .await?;
         if let Some(email) = contact.email.as_deref().filter(|e| !e.is_empty()) {
             notify::enqueue_mail(
                 &mut tx,
@@ -658,6 +697,36 @@ impl Taka {
             .execute(&mut *tx)
             .await?;
         }
+        let before = row.facts();
+        let after = rollup::Facts {
+            registered_at: before
+                .registered_at
+                .or((t.to == Status::Registered).then_some(at)),
+            decided_at: before.decided_at.or(decision.map(|_| at)),
+            approved: before.approved.or(decision.map(|d| d == "approved")),
+            fulfilled_at: before
+                .fulfilled_at
+                .or(matches!(action, Action::Fulfil { .. }).then_some(at)),
+            withdrawn_at: before
+                .withdrawn_at
+                .or((t.to == Status::Withdrawn).then_some(at)),
+            rated_at: before.rated_at.or(rating.map(|_| at)),
+            rating: rating.unwrap_or(before.rating),
+            sla_done_at: clock.done_at,
+            sla_met: !clock.breached,
+            ..before
+        };
+        record_rollups(
+            &mut tx,
+            rollup::Place {
+                service_id: row.service_id,
+                institution_id: row.institution_id,
+                channel: rollup::channel_str(&row.channel),
+            },
+            Some(&before),
+            &after,
+        )
+        .await?;
         self.notify_transition(
             &mut tx,
             row,
@@ -780,6 +849,18 @@ impl Taka {
         }
         Ok(())
     }
+}
+
+/// Add what a change contributes to the analytics rollups, inside its transaction.
+async fn record_rollups(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    place: rollup::Place,
+    before: Option<&rollup::Facts>,
+    after: &rollup::Facts,
+) -> ServiceResult<()> {
+    let mut acc = rollup::Accumulator::default();
+    acc.add(place, &rollup::events(before, after));
+    acc.write(tx).await
 }
 
 /// One event of a request's history, about to be written.

@@ -134,6 +134,18 @@ impl Taka {
     /// Create the default Latvian calendar with the public holidays of the years around
     /// now, if it does not exist yet. Run at start-up.
     pub async fn prepare(&self) -> ServiceResult<()> {
+        // Requests from before the analytics rollups existed: count them once.
+        let (rolled,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM stats_day LIMIT 1) x")
+                .fetch_one(&self.db.read)
+                .await?;
+        let (requests,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM (SELECT 1 FROM requests LIMIT 1) x")
+                .fetch_one(&self.db.read)
+                .await?;
+        if rolled == 0 && requests > 0 {
+            self.rebuild_rollups().await?;
+        }
         let exists: Option<(i64,)> = sqlx::query_as("SELECT id FROM calendars WHERE code = $1")
             .bind(DEFAULT_CALENDAR)
             .fetch_optional(&self.db.read)
