@@ -38,6 +38,37 @@ CREATE TABLE stats_month (
 );
 CREATE INDEX stats_month_institution ON stats_month(institution_id, month);
 CREATE INDEX stats_month_service ON stats_month(service_id, month);
+-- The same counters per institution (no service), for scopes of many institutions.
+CREATE TABLE stats_day_inst (
+    day            BIGINT NOT NULL,
+    institution_id BIGINT NOT NULL REFERENCES institutions(id),
+    channel        TEXT NOT NULL,
+    received       BIGINT NOT NULL DEFAULT 0,
+    fulfilled      BIGINT NOT NULL DEFAULT 0,
+    refused        BIGINT NOT NULL DEFAULT 0,
+    approved       BIGINT NOT NULL DEFAULT 0,
+    withdrawn      BIGINT NOT NULL DEFAULT 0,
+    sla_judged     BIGINT NOT NULL DEFAULT 0,
+    sla_met        BIGINT NOT NULL DEFAULT 0,
+    ratings        BIGINT NOT NULL DEFAULT 0,
+    rating_sum     BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, institution_id, channel)
+);
+CREATE TABLE stats_month_inst (
+    month          BIGINT NOT NULL,
+    institution_id BIGINT NOT NULL REFERENCES institutions(id),
+    channel        TEXT NOT NULL,
+    received       BIGINT NOT NULL DEFAULT 0,
+    fulfilled      BIGINT NOT NULL DEFAULT 0,
+    refused        BIGINT NOT NULL DEFAULT 0,
+    approved       BIGINT NOT NULL DEFAULT 0,
+    withdrawn      BIGINT NOT NULL DEFAULT 0,
+    sla_judged     BIGINT NOT NULL DEFAULT 0,
+    sla_met        BIGINT NOT NULL DEFAULT 0,
+    ratings        BIGINT NOT NULL DEFAULT 0,
+    rating_sum     BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (month, institution_id, channel)
+);
 -- Lead-time histograms per institution: how many requests completed `stage` with a lead
 -- time of `value` (hours for registration, whole days otherwise) on that day or month.
 CREATE TABLE lead_day (
@@ -55,6 +86,21 @@ CREATE TABLE lead_month (
     value          BIGINT NOT NULL,
     n              BIGINT NOT NULL,
     PRIMARY KEY (month, institution_id, stage, value)
+);
+-- The same for the whole country (no institution), so national figures read few rows.
+CREATE TABLE lead_day_all (
+    day            BIGINT NOT NULL,
+    stage          TEXT NOT NULL,
+    value          BIGINT NOT NULL,
+    n              BIGINT NOT NULL,
+    PRIMARY KEY (day, stage, value)
+);
+CREATE TABLE lead_month_all (
+    month          BIGINT NOT NULL,
+    stage          TEXT NOT NULL,
+    value          BIGINT NOT NULL,
+    n              BIGINT NOT NULL,
+    PRIMARY KEY (month, stage, value)
 );
 -- The backlog by age and status, and lead times of one service, come from the requests.
 CREATE INDEX requests_open_age ON requests(status, institution_id, submitted_at);

@@ -272,18 +272,23 @@ impl Taka {
         let (prev_from, prev_to) = (from - Duration::days(days), from - Duration::days(1));
         let filter = Filter::of(&resolved);
 
-        let sum = |rows: &[(i64, [i64; 9])]| {
+        let by_service = resolved
+            .institutions
+            .as_ref()
+            .is_some_and(|ids| ids.len() == 1);
+        let cells = self.rollup_cells(&filter, from, to, by_service).await?;
+        let sum = |cells: &[Cell]| {
             let mut t = [0; 9];
-            for (_, r) in rows {
+            for c in cells {
                 for k in 0..9 {
-                    t[k] += r[k];
+                    t[k] += c.counts[k];
                 }
             }
             counts_of(&t)
         };
-        let current = sum(&self.rollup_counts(&filter, from, to, Group::All).await?);
+        let current = sum(&cells);
         let previous = sum(&self
-            .rollup_counts(&filter, prev_from, prev_to, Group::All)
+            .rollup_cells(&filter, prev_from, prev_to, false)
             .await?);
         let lead_times = if resolved.service.is_some() {
             // One service: straight from its requests (indexed by service and time).
@@ -347,9 +352,6 @@ impl Taka {
             .fetch_all(&self.db.read)
             .await?;
         let backlog_age_days = Spread::of(&backlog_hist);
-        let channels = self
-            .rollup_counts(&filter, from, to, Group::Channel)
-            .await?;
         let sql = filter.sql(
             &format!(
                 "SELECT r.status, COUNT(*) FROM requests r
@@ -361,8 +363,10 @@ impl Taka {
             .bind(sqlx::query_as(&sql))
             .fetch_all(&self.db.read)
             .await?;
-        let trend = self.trend(&filter, from, to).await?;
-        let parts = self.parts(&filter, &resolved, from, to, lang).await?;
+        let trend = trend(&cells, from, to);
+        let parts = self
+            .parts(&filter, &resolved, &cells, by_service, lang)
+            .await?;
         Ok(AnalyticsSummary {
             scope,
             scope_name: resolved.name,
@@ -379,10 +383,10 @@ impl Taka {
                 .into_iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    let n = channels
+                    let n = cells
                         .iter()
-                        .filter(|(k, _)| *k == i as i64)
-                        .map(|x| x.1[0])
+                        .filter(|cell| cell.channel == i as i64)
+                        .map(|cell| cell.counts[0])
                         .sum();
                     (c, n)
                 })
@@ -401,67 +405,71 @@ impl Taka {
         })
     }
 
-    /// Counters over local days `from..=to`, grouped: whole months from `stats_month`,
-    /// the days before and after them from `stats_day`.
-    async fn rollup_counts(
+    /// Counters over local days `from..=to` by month, institution (or service) and
+    /// channel: whole months from `stats_month`, the days around them from `stats_day`.
+    async fn rollup_cells(
         &self,
         f: &Filter,
         from: NaiveDate,
         to: NaiveDate,
-        group: Group,
-    ) -> ServiceResult<Vec<(i64, [i64; 9])>> {
+        by_service: bool,
+    ) -> ServiceResult<Vec<Cell>> {
         let sums: Vec<String> = rollup::COUNTERS
             .iter()
             .map(|c| format!("CAST(SUM(r.{c}) AS BIGINT)"))
             .collect();
         let sums = sums.join(", ");
-        let mut out: Vec<(i64, [i64; 9])> = Vec::new();
+        let key = if by_service {
+            "r.service_id"
+        } else {
+            "r.institution_id"
+        };
+        let channel = "CASE r.channel WHEN 'web' THEN 0 WHEN 'in_person' THEN 1 ELSE 2 END";
         let split = Split::of(from, to);
-        let mut push = |rows: Vec<CountRow>, month_of_day: bool| {
+        // Scopes of one institution or service read the per-service tables; wider scopes
+        // the per-institution ones (a tenth of the rows).
+        let suffix = if by_service || f.service.is_some() {
+            ""
+        } else {
+            "_inst"
+        };
+        let mut ranges: Vec<(String, &str, i64, i64)> = Vec::new();
+        if let Some((m1, m2)) = split.months {
+            ranges.push((format!("stats_month{suffix}"), "month", m1, m2));
+        }
+        for (d1, d2) in split.days {
+            ranges.push((format!("stats_day{suffix}"), "day", d1, d2));
+        }
+        let mut cells = Vec::new();
+        for (table, unit, lo, hi) in ranges {
+            let sql = f.sql(
+                &format!(
+                    "SELECT r.{unit}, {key}, {channel}, {sums} FROM {table} r
+                     WHERE r.{unit} >= $1 AND r.{unit} <= $2 AND {{F}} GROUP BY 1, 2, 3"
+                ),
+                3,
+            );
+            let rows: Vec<CellRow> = f
+                .bind(sqlx::query_as(&sql).bind(lo).bind(hi))
+                .fetch_all(&self.db.read)
+                .await?;
             for r in rows {
-                let key = if month_of_day {
+                let month = if unit == "day" {
                     NaiveDate::from_num_days_from_ce_opt(r.0 as i32)
                         .map(|d| i64::from(d.year()) * 12 + i64::from(d.month0()))
                         .unwrap_or(0)
                 } else {
                     r.0
                 };
-                out.push((key, [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9]));
+                cells.push(Cell {
+                    month,
+                    key: r.1,
+                    channel: r.2,
+                    counts: [r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11],
+                });
             }
-        };
-        if let Some((m1, m2)) = split.months {
-            let sql = f.sql(
-                &format!(
-                    "SELECT {} AS k, {sums} FROM stats_month r
-                     WHERE r.month >= $1 AND r.month <= $2 AND {{F}} GROUP BY 1",
-                    group.key("month")
-                ),
-                3,
-            );
-            push(
-                f.bind(sqlx::query_as(&sql).bind(m1).bind(m2))
-                    .fetch_all(&self.db.read)
-                    .await?,
-                false,
-            );
         }
-        for (d1, d2) in split.days {
-            let sql = f.sql(
-                &format!(
-                    "SELECT {} AS k, {sums} FROM stats_day r
-                     WHERE r.day >= $1 AND r.day <= $2 AND {{F}} GROUP BY 1",
-                    group.key("day")
-                ),
-                3,
-            );
-            push(
-                f.bind(sqlx::query_as(&sql).bind(d1).bind(d2))
-                    .fetch_all(&self.db.read)
-                    .await?,
-                group == Group::Month,
-            );
-        }
-        Ok(out)
+        Ok(cells)
     }
 
     /// Lead-time histograms over local days `from..=to` from the institution rollups.
@@ -473,12 +481,18 @@ impl Taka {
     ) -> ServiceResult<LeadTimes> {
         let mut hists: [std::collections::BTreeMap<i64, i64>; 4] = Default::default();
         let split = Split::of(from, to);
-        let mut parts: Vec<(&str, &str, i64, i64)> = Vec::new();
+        // The whole country reads the national tables (no institution rows to add up).
+        let suffix = if f.institutions.is_none() && f.service.is_none() {
+            "_all"
+        } else {
+            ""
+        };
+        let mut parts: Vec<(String, &str, i64, i64)> = Vec::new();
         if let Some((m1, m2)) = split.months {
-            parts.push(("lead_month", "month", m1, m2));
+            parts.push((format!("lead_month{suffix}"), "month", m1, m2));
         }
         for (d1, d2) in split.days {
-            parts.push(("lead_day", "day", d1, d2));
+            parts.push((format!("lead_day{suffix}"), "day", d1, d2));
         }
         for (table, unit, lo, hi) in parts {
             let sql = f.sql(
@@ -535,58 +549,20 @@ impl Taka {
         Ok(Spread::of(&hist))
     }
 
-    /// Received, fulfilled and refused per local calendar month of the period.
-    async fn trend(
-        &self,
-        f: &Filter,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> ServiceResult<Vec<TrendPoint>> {
-        let rows = self.rollup_counts(f, from, to, Group::Month).await?;
-        let mut by_month: std::collections::BTreeMap<i64, [i64; 9]> = Default::default();
-        let (first, last) = (
-            i64::from(from.year()) * 12 + i64::from(from.month0()),
-            i64::from(to.year()) * 12 + i64::from(to.month0()),
-        );
-        for m in first..=last {
-            by_month.insert(m, [0; 9]);
-        }
-        for (m, r) in rows {
-            let e = by_month.entry(m).or_insert([0; 9]);
-            for k in 0..9 {
-                e[k] += r[k];
-            }
-        }
-        Ok(by_month
-            .into_iter()
-            .map(|(m, r)| TrendPoint {
-                label: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
-                received: r[0],
-                fulfilled: r[1],
-                refused: r[2],
-            })
-            .collect())
-    }
-
     /// The next level down with its own counts: institutions, or an institution's services.
     async fn parts(
         &self,
         f: &Filter,
         resolved: &Resolved,
-        from: NaiveDate,
-        to: NaiveDate,
+        cells: &[Cell],
+        by_service: bool,
         lang: Lang,
     ) -> ServiceResult<Vec<Breakdown>> {
         if resolved.service.is_some() {
             return Ok(Vec::new());
         }
-        let by_service = resolved
-            .institutions
-            .as_ref()
-            .is_some_and(|ids| ids.len() == 1);
-        let (group, key, names_sql) = if by_service {
+        let (key, names_sql) = if by_service {
             (
-                Group::Service,
                 "r.service_id",
                 "SELECT s.id, s.code, COALESCE(st.name, sl.name) FROM services s
                  JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
@@ -594,7 +570,6 @@ impl Taka {
             )
         } else {
             (
-                Group::Institution,
                 "r.institution_id",
                 "SELECT i.id, i.code, COALESCE(it.name, il.name) FROM institutions i
                  JOIN institution_texts il ON il.institution_id = i.id AND il.lang = 'lv'
@@ -606,10 +581,10 @@ impl Taka {
             .fetch_all(&self.db.read)
             .await?;
         let mut totals: std::collections::HashMap<i64, [i64; 9]> = Default::default();
-        for (k, r) in self.rollup_counts(f, from, to, group).await? {
-            let e = totals.entry(k).or_insert([0; 9]);
+        for c in cells {
+            let e = totals.entry(c.key).or_insert([0; 9]);
             for i in 0..9 {
-                e[i] += r[i];
+                e[i] += c.counts[i];
             }
         }
         let sql = f.sql(
@@ -654,8 +629,6 @@ impl Taka {
     }
 }
 
-type CountRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-
 fn counts_of(t: &[i64; 9]) -> PeriodCounts {
     PeriodCounts {
         received: t[0],
@@ -670,29 +643,41 @@ fn counts_of(t: &[i64; 9]) -> PeriodCounts {
     }
 }
 
-/// How rollup rows are grouped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
-    All,
-    Channel,
-    Institution,
-    Service,
-    Month,
+/// Counters of one month, institution (or service) and channel.
+struct Cell {
+    month: i64,
+    key: i64,
+    channel: i64,
+    counts: [i64; 9],
 }
 
-impl Group {
-    /// The key expression; `unit` is the table's time column.
-    fn key(self, unit: &str) -> String {
-        match self {
-            Group::All => "0".into(),
-            Group::Channel => {
-                "CASE r.channel WHEN 'web' THEN 0 WHEN 'in_person' THEN 1 ELSE 2 END".into()
-            }
-            Group::Institution => "r.institution_id".into(),
-            Group::Service => "r.service_id".into(),
-            Group::Month => format!("r.{unit}"),
+type CellRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// Received, fulfilled and refused per local calendar month of the period.
+fn trend(cells: &[Cell], from: NaiveDate, to: NaiveDate) -> Vec<TrendPoint> {
+    let mut by_month: std::collections::BTreeMap<i64, [i64; 3]> = Default::default();
+    let (first, last) = (
+        i64::from(from.year()) * 12 + i64::from(from.month0()),
+        i64::from(to.year()) * 12 + i64::from(to.month0()),
+    );
+    for m in first..=last {
+        by_month.insert(m, [0; 3]);
+    }
+    for c in cells {
+        let e = by_month.entry(c.month).or_insert([0; 3]);
+        for k in 0..3 {
+            e[k] += c.counts[k];
         }
     }
+    by_month
+        .into_iter()
+        .map(|(m, r)| TrendPoint {
+            label: format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
+            received: r[0],
+            fulfilled: r[1],
+            refused: r[2],
+        })
+        .collect()
 }
 
 /// A period of local days split into whole months and the days around them.

@@ -120,9 +120,14 @@ pub struct Place {
 pub struct Accumulator {
     day: HashMap<(i64, i64, &'static str), (i64, [i64; 9])>,
     month: HashMap<(i64, i64, &'static str), (i64, [i64; 9])>,
+    day_inst: HashMap<(i64, i64, &'static str), (i64, [i64; 9])>,
+    month_inst: HashMap<(i64, i64, &'static str), (i64, [i64; 9])>,
     lead_day: HashMap<(i64, i64, usize, i64), i64>,
     lead_month: HashMap<(i64, i64, usize, i64), i64>,
 }
+
+/// Institution id used for the country-wide lead tables' rows (they have no institution).
+const ALL: i64 = 0;
 
 impl Accumulator {
     pub fn add(&mut self, place: Place, c: &Contribution) {
@@ -138,6 +143,17 @@ impl Accumulator {
                     e.1[k] += v;
                 }
             }
+            for (map, key) in [
+                (&mut self.day_inst, day_of(*at)),
+                (&mut self.month_inst, month_of(*at)),
+            ] {
+                let e = map
+                    .entry((key, place.institution_id, place.channel))
+                    .or_insert((place.institution_id, [0; 9]));
+                for (k, v) in row.iter().enumerate() {
+                    e.1[k] += v;
+                }
+            }
         }
         for (at, stage, value) in &c.leads {
             *self
@@ -148,6 +164,14 @@ impl Accumulator {
                 .lead_month
                 .entry((month_of(*at), place.institution_id, *stage, *value))
                 .or_insert(0) += 1;
+            *self
+                .lead_day
+                .entry((day_of(*at), ALL, *stage, *value))
+                .or_insert(0) += 1;
+            *self
+                .lead_month
+                .entry((month_of(*at), ALL, *stage, *value))
+                .or_insert(0) += 1;
         }
     }
 
@@ -156,10 +180,17 @@ impl Accumulator {
         for (table, unit, map) in [
             ("stats_day", "day", &self.day),
             ("stats_month", "month", &self.month),
+            ("stats_day_inst", "day", &self.day_inst),
+            ("stats_month_inst", "month", &self.month_inst),
         ] {
+            let by_inst = table.ends_with("_inst");
+            let (key_col, cols) = if by_inst {
+                ("institution_id", 12)
+            } else {
+                ("service_id", 13)
+            };
             let rows: Vec<_> = map.iter().collect();
             for chunk in rows.chunks(500) {
-                let cols = 13;
                 let values: Vec<String> = (0..chunk.len())
                     .map(|i| {
                         let p: Vec<String> =
@@ -172,15 +203,19 @@ impl Accumulator {
                     .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
                     .collect();
                 let sql = format!(
-                    "INSERT INTO {table} ({unit}, service_id, channel, institution_id, {})
-                     VALUES {} ON CONFLICT ({unit}, service_id, channel) DO UPDATE SET {}",
+                    "INSERT INTO {table} ({unit}, {key_col}, channel{}, {})
+                     VALUES {} ON CONFLICT ({unit}, {key_col}, channel) DO UPDATE SET {}",
+                    if by_inst { "" } else { ", institution_id" },
                     COUNTERS.join(", "),
                     values.join(", "),
                     updates.join(", ")
                 );
                 let mut q = sqlx::query(&sql);
-                for ((key, service, channel), (inst, counts)) in chunk {
-                    q = q.bind(*key).bind(*service).bind(*channel).bind(*inst);
+                for ((key, id, channel), (inst, counts)) in chunk {
+                    q = q.bind(*key).bind(*id).bind(*channel);
+                    if !by_inst {
+                        q = q.bind(*inst);
+                    }
                     for v in counts {
                         q = q.bind(*v);
                     }
@@ -192,29 +227,40 @@ impl Accumulator {
             ("lead_day", "day", &self.lead_day),
             ("lead_month", "month", &self.lead_month),
         ] {
-            let rows: Vec<_> = map.iter().collect();
-            for chunk in rows.chunks(1000) {
-                let values: Vec<String> = (0..chunk.len())
-                    .map(|i| {
-                        let p: Vec<String> = (1..=5).map(|k| format!("${}", i * 5 + k)).collect();
-                        format!("({})", p.join(", "))
-                    })
+            for national in [false, true] {
+                let rows: Vec<_> = map
+                    .iter()
+                    .filter(|((_, inst, _, _), _)| (*inst == ALL) == national)
                     .collect();
-                let sql = format!(
-                    "INSERT INTO {table} ({unit}, institution_id, stage, value, n) VALUES {}
-                     ON CONFLICT ({unit}, institution_id, stage, value) DO UPDATE SET n = {table}.n + excluded.n",
+                let (table, inst_col) = if national {
+                    (format!("{table}_all"), "")
+                } else {
+                    (table.to_string(), "institution_id, ")
+                };
+                let per = if national { 4 } else { 5 };
+                for chunk in rows.chunks(1000) {
+                    let values: Vec<String> = (0..chunk.len())
+                        .map(|i| {
+                            let p: Vec<String> =
+                                (1..=per).map(|k| format!("${}", i * per + k)).collect();
+                            format!("({})", p.join(", "))
+                        })
+                        .collect();
+                    let sql = format!(
+                    "INSERT INTO {table} ({unit}, {inst_col}stage, value, n) VALUES {}
+                     ON CONFLICT ({unit}, {inst_col}stage, value) DO UPDATE SET n = {table}.n + excluded.n",
                     values.join(", ")
                 );
-                let mut q = sqlx::query(&sql);
-                for ((key, inst, stage, value), n) in chunk {
-                    q = q
-                        .bind(*key)
-                        .bind(*inst)
-                        .bind(STAGES[*stage])
-                        .bind(*value)
-                        .bind(*n);
+                    let mut q = sqlx::query(&sql);
+                    for ((key, inst, stage, value), n) in chunk {
+                        q = q.bind(*key);
+                        if !national {
+                            q = q.bind(*inst);
+                        }
+                        q = q.bind(STAGES[*stage]).bind(*value).bind(*n);
+                    }
+                    q.execute(&mut **tx).await?;
                 }
-                q.execute(&mut **tx).await?;
             }
         }
         Ok(())
@@ -289,7 +335,16 @@ impl Taka {
             }
         }
         let mut tx = self.db.write.begin().await?;
-        for table in ["stats_day", "stats_month", "lead_day", "lead_month"] {
+        for table in [
+            "stats_day",
+            "stats_month",
+            "stats_day_inst",
+            "stats_month_inst",
+            "lead_day",
+            "lead_month",
+            "lead_day_all",
+            "lead_month_all",
+        ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;
