@@ -337,7 +337,7 @@ pub struct AnalyticsSummary {
     pub backlog_age_days: crate::domain::analytics::Spread,
     /// Requests received in the period per channel.
     pub channels: Vec<(Channel, i64)>,
-    /// Received in the period, by status now.
+    /// The backlog by status (open now).
     pub statuses: Vec<(Status, i64)>,
     pub trend: Vec<TrendPoint>,
     /// The next level down: institutions of a wider scope, services of an institution.

@@ -1,6 +1,7 @@
 //! Server-only code: persistence, the service layer, the JSON API, sessions and demo data.
 
 pub mod api;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;

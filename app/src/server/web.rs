@@ -25,6 +25,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/lang/{code}", get(set_language))
         .route("/healthz", get(health))
+        .route("/staff/analytics", get(super::dashboard::dashboard))
+        .route("/staff/analytics.csv", get(super::dashboard::csv))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

@@ -191,6 +191,11 @@ impl Taka {
         }
     }
 
+    /// Whether `ctx` may look at `scope` (for links to wider and narrower views).
+    pub async fn can_see_scope(&self, ctx: &StaffContext, scope: &Scope) -> bool {
+        self.resolve_scope(ctx, scope, Lang::Lv).await.is_ok()
+    }
+
     async fn institutions_where(&self, column: &str, value: &str) -> ServiceResult<Vec<i64>> {
         // `column` is one of two fixed names, never input.
         let column = if column == "sector" {
@@ -280,8 +285,8 @@ impl Taka {
         let sum = |cells: &[Cell]| {
             let mut t = [0; 9];
             for c in cells {
-                for k in 0..9 {
-                    t[k] += c.counts[k];
+                for (t, v) in t.iter_mut().zip(c.counts) {
+                    *t += v;
                 }
             }
             counts_of(&t)
@@ -583,8 +588,8 @@ impl Taka {
         let mut totals: std::collections::HashMap<i64, [i64; 9]> = Default::default();
         for c in cells {
             let e = totals.entry(c.key).or_insert([0; 9]);
-            for i in 0..9 {
-                e[i] += c.counts[i];
+            for (e, v) in e.iter_mut().zip(c.counts) {
+                *e += v;
             }
         }
         let sql = f.sql(
@@ -665,8 +670,8 @@ fn trend(cells: &[Cell], from: NaiveDate, to: NaiveDate) -> Vec<TrendPoint> {
     }
     for c in cells {
         let e = by_month.entry(c.month).or_insert([0; 3]);
-        for k in 0..3 {
-            e[k] += c.counts[k];
+        for (e, v) in e.iter_mut().zip(c.counts) {
+            *e += v;
         }
     }
     by_month
