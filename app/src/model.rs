@@ -343,3 +343,18 @@ pub struct AnalyticsSummary {
     /// The next level down: institutions of a wider scope, services of an institution.
     pub parts: Vec<Breakdown>,
 }
+
+/// One request behind an analytics figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureRequest {
+    pub reference: String,
+    pub service_name: String,
+    pub institution_code: String,
+    pub channel: Channel,
+    pub status: Status,
+    pub submitted_on: String,
+    /// When the event the figure counts happened (local date).
+    pub event_on: String,
+    /// Whether the viewer may open the request itself.
+    pub can_open: bool,
+}

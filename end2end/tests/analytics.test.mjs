@@ -24,6 +24,15 @@ test('the institution head reads the figures, drills down and exports CSV', asyn
   assert.ok(await page.locator('figure svg.chart rect.bar').count() > 0, 'the chart is drawn');
   await page.locator('p.summary', { hasText: 'saņemti' }).waitFor();
 
+  // Behind the figure: the requests themselves, as many as it says.
+  await figures.getByRole('row', { name: /Saņemti/ }).getByRole('link').click();
+  await page.getByRole('heading', { level: 1, name: 'Pieprasījumi: Saņemti' }).waitFor();
+  await checkA11y(page, 'requests behind a figure');
+  assert.equal(await page.locator('table tbody tr').count(), received);
+  await page.locator('table tbody tr a[href^="/staff/requests/PP-"]').first().waitFor();
+  await page.getByRole('link', { name: 'Atpakaļ uz analītiku' }).click();
+  await page.getByRole('heading', { level: 1, name: /Analītika/ }).waitFor();
+
   // Filters live in the URL: a period chosen in the form is a link one can share.
   await page.getByLabel('No').fill('2026-01-01');
   await page.getByRole('button', { name: 'Lietot' }).click();

@@ -305,6 +305,31 @@ async fn figures_equal_a_recount(app: &TestApp) {
             c.received
         );
         assert_eq!(s.parts.iter().map(|p| p.backlog).sum::<i64>(), s.backlog);
+        // The requests behind each figure are exactly as many as the figure says.
+        for (figure, expected) in [
+            ("received", c.received),
+            ("fulfilled", c.fulfilled),
+            ("refused", c.refused),
+            ("withdrawn", c.withdrawn),
+            ("late", c.sla_judged - c.sla_met),
+            ("open", s.backlog),
+        ] {
+            let (items, total) = app
+                .taka
+                .analytics_requests(
+                    &lead,
+                    Some(&scope.to_string()),
+                    &from.to_string(),
+                    &today.to_string(),
+                    figure,
+                    50,
+                    Lang::Lv,
+                )
+                .await
+                .expect("list");
+            assert_eq!(total, expected, "{scope} {figure}");
+            assert_eq!(items.len() as i64, expected.min(50));
+        }
         // The previous period is the same length, just before.
         let pa = day_start(from - chrono::Duration::days(120));
         assert_eq!(
@@ -425,6 +450,30 @@ async fn scopes_are_enforced(app: &TestApp) {
         app_err(see(lead.clone(), "institution:NOPE").await),
         AppError::NotFound
     );
+    // The list behind a figure obeys the same scopes, and refuses unknown figures.
+    let provider = app.staff("sniedzejs").await;
+    assert_eq!(
+        app_err(
+            t.analytics_requests(
+                &provider,
+                Some("institution:PMLP"),
+                from,
+                to,
+                "received",
+                10,
+                Lang::Lv
+            )
+            .await
+        ),
+        AppError::Forbidden
+    );
+    match app_err(
+        t.analytics_requests(&provider, None, from, to, "everything", 10, Lang::Lv)
+            .await,
+    ) {
+        AppError::Invalid(f) => assert!(f.contains_key("figure")),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A personal token opens the JSON API with its owner's scope; it is stored hashed,

@@ -107,3 +107,7 @@ CREATE INDEX requests_open_age ON requests(status, institution_id, submitted_at)
 CREATE INDEX requests_service_registered ON requests(service_id, registered_at);
 CREATE INDEX requests_service_decided ON requests(service_id, decided_at);
 CREATE INDEX requests_service_fulfilled ON requests(service_id, fulfilled_at);
+-- The requests behind a figure are listed by the time of their event.
+CREATE INDEX requests_fulfilled ON requests(fulfilled_at);
+CREATE INDEX requests_decided ON requests(decided_at);
+CREATE INDEX requests_closed ON requests(closed_at);

@@ -27,6 +27,10 @@ pub struct Filters {
     to: Option<String>,
     /// For CSV: `figures`, `trend` or `parts`.
     table: Option<String>,
+    /// For the request list: which figure.
+    figure: Option<String>,
+    /// `csv` for the request list as CSV.
+    format: Option<String>,
 }
 
 fn locale(lang: Lang) -> Locale {
@@ -59,6 +63,16 @@ fn period(taka: &Taka, f: &Filters) -> (String, String) {
 fn link(scope: &Scope, from: &str, to: &str) -> String {
     format!(
         "/staff/analytics?scope={}&from={}&to={}",
+        urlencoding::encode(&scope.to_string()),
+        urlencoding::encode(from),
+        urlencoding::encode(to)
+    )
+}
+
+/// A link to the requests behind a figure.
+fn list_link(scope: &Scope, from: &str, to: &str, figure: &str) -> String {
+    format!(
+        "/staff/analytics/requests?figure={figure}&scope={}&from={}&to={}",
         urlencoding::encode(&scope.to_string()),
         urlencoding::encode(from),
         urlencoding::encode(to)
@@ -403,9 +417,21 @@ pub async fn dashboard(
         "<p class=\"summary\">{}</p>",
         esc(&summary_text(&s, l))
     ));
+    let listed = ["received", "fulfilled", "refused", "withdrawn"];
     let fig_rows: Vec<Vec<String>> = figures(&s, l)
         .into_iter()
-        .map(|r| r.iter().map(|c| esc(c)).collect())
+        .enumerate()
+        .map(|(i, r)| {
+            let mut row: Vec<String> = r.iter().map(|c| esc(c)).collect();
+            if let Some(figure) = listed.get(i) {
+                row[1] = format!(
+                    "<a href=\"{}\">{}</a>",
+                    esc(&list_link(&s.scope, &s.from, &s.to, figure)),
+                    row[1]
+                );
+            }
+            row
+        })
         .collect();
     body.push_str(&table(
         "an-figures",
@@ -500,6 +526,11 @@ pub async fn dashboard(
         .iter()
         .map(|(st, n)| vec![esc(i18n_text::status(l, *st)), n.to_string()])
         .collect();
+    body.push_str(&format!(
+        "<p><a href=\"{}\">{}</a></p>",
+        esc(&list_link(&s.scope, &s.from, &s.to, "open")),
+        esc(td_string!(l, analytics.open_list))
+    ));
     body.push_str(&table(
         "an-backlog",
         &format!("{} ({})", td_string!(l, analytics.backlog), s.backlog),
@@ -670,6 +701,147 @@ pub async fn csv(
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     resp
+}
+
+/// `GET /staff/analytics/requests?figure=…&scope=…&from=…&to=…[&format=csv]`: the
+/// requests behind a figure; HTML (first 500) or CSV (up to 100,000).
+pub async fn requests(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(f): Query<Filters>,
+) -> Response {
+    let taka = &state.taka;
+    let lang = request_lang(&headers);
+    let l = locale(lang);
+    let Some(ctx) = staff(taka, &headers, lang).await else {
+        return Redirect::to("/staff").into_response();
+    };
+    let (from, to) = period(taka, &f);
+    let figure = f.figure.clone().unwrap_or_else(|| "received".into());
+    let as_csv = f.format.as_deref() == Some("csv");
+    let limit = if as_csv { 100_000 } else { 500 };
+    let here = format!(
+        "/staff/analytics/requests?figure={}&scope={}&from={}&to={}",
+        urlencoding::encode(&figure),
+        urlencoding::encode(f.scope.as_deref().unwrap_or("")),
+        urlencoding::encode(&from),
+        urlencoding::encode(&to)
+    );
+    let title = td_string!(l, analytics.requests_title);
+    let (items, total) = match taka
+        .analytics_requests(&ctx, f.scope.as_deref(), &from, &to, &figure, limit, lang)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            let e = crate::error::AppError::from(e);
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut msg = esc(&i18n_text::app_error(l, &e));
+            if let Some(fields) = e.field_errors() {
+                for (k, v) in fields {
+                    msg.push_str(&format!(
+                        "<br>{}: {}",
+                        esc(k),
+                        esc(&i18n_text::field_error(l, v))
+                    ));
+                }
+            }
+            let body = format!(
+                "<h1>{}</h1><div class=\"notice error\" role=\"alert\"><p>{msg}</p></div>",
+                esc(title)
+            );
+            return (status, Html(page(l, title, &here, &body))).into_response();
+        }
+    };
+    let head = [
+        td_string!(l, staff.col_reference),
+        td_string!(l, staff.col_service),
+        td_string!(l, analytics.institution),
+        td_string!(l, analytics.channel),
+        td_string!(l, analytics.status),
+        td_string!(l, staff.col_submitted),
+        td_string!(l, analytics.event_date),
+    ];
+    if as_csv {
+        let mut out = String::from("\u{feff}");
+        out.push_str(&head.iter().map(|h| field(h)).collect::<Vec<_>>().join(";"));
+        out.push_str("\r\n");
+        for r in &items {
+            let cols = [
+                r.reference.clone(),
+                r.service_name.clone(),
+                r.institution_code.clone(),
+                i18n_text::channel(l, r.channel).to_string(),
+                i18n_text::status(l, r.status).to_string(),
+                r.submitted_on.clone(),
+                r.event_on.clone(),
+            ];
+            out.push_str(&cols.iter().map(|c| field(c)).collect::<Vec<_>>().join(";"));
+            out.push_str("\r\n");
+        }
+        let mut resp = out.into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        let name = format!(
+            "taka-requests-{}-{from}-{to}.csv",
+            figure.replace(|c: char| !c.is_ascii_alphanumeric(), "")
+        );
+        if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        return resp;
+    }
+    let label = match figure.as_str() {
+        "fulfilled" => td_string!(l, analytics.fulfilled),
+        "refused" => td_string!(l, analytics.refused),
+        "withdrawn" => td_string!(l, analytics.withdrawn),
+        "open" => td_string!(l, analytics.backlog),
+        _ => td_string!(l, analytics.received),
+    };
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|r| {
+            let reference = if r.can_open {
+                format!("<a href=\"/staff/requests/{0}\">{0}</a>", esc(&r.reference))
+            } else {
+                esc(&r.reference)
+            };
+            vec![
+                reference,
+                esc(&r.service_name),
+                esc(&r.institution_code),
+                esc(i18n_text::channel(l, r.channel)),
+                esc(i18n_text::status(l, r.status)),
+                esc(&r.submitted_on),
+                esc(&r.event_on),
+            ]
+        })
+        .collect();
+    let mut body = format!(
+        "<h1>{}: {}</h1><p class=\"lead\">{} {from} – {to}. {}</p>",
+        esc(title),
+        esc(label),
+        esc(td_string!(l, analytics.period)),
+        esc(&match l {
+            Locale::lv => format!("Kopā {total}; parādīti {}.", items.len()),
+            Locale::en => format!("{total} in all; {} shown.", items.len()),
+        })
+    );
+    body.push_str(&format!(
+        "<p><a href=\"{}&amp;format=csv\" download>{}</a> · <a href=\"{}\">{}</a></p>",
+        esc(&here),
+        esc(td_string!(l, analytics.csv)),
+        esc(&format!(
+            "/staff/analytics?scope={}&from={from}&to={to}",
+            urlencoding::encode(f.scope.as_deref().unwrap_or(""))
+        )),
+        esc(td_string!(l, analytics.back))
+    ));
+    body.push_str(&table("an-list", label, &head, &rows, true));
+    Html(page(l, title, &here, &body)).into_response()
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/staff/analytics", get(super::dashboard::dashboard))
         .route("/staff/analytics.csv", get(super::dashboard::csv))
+        .route("/staff/analytics/requests", get(super::dashboard::requests))
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
