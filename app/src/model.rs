@@ -342,6 +342,8 @@ pub struct AnalyticsSummary {
     pub trend: Vec<TrendPoint>,
     /// The next level down: institutions of a wider scope, services of an institution.
     pub parts: Vec<Breakdown>,
+    /// For the whole country: the sectors and municipalities, one level above institutions.
+    pub groups: Vec<Breakdown>,
 }
 
 /// One request behind an analytics figure.

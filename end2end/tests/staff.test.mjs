@@ -8,13 +8,20 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+// Take an action and wait until the page shows the request's next version (every action
+// bumps it), or an error. Waiting on the badge alone is not enough: recording an action
+// keeps the status, and a click on a page still showing the old version is refused.
 async function act(page, heading, fill) {
   const box = page.locator('section.action-box', { has: page.getByRole('heading', { name: heading, exact: true }) });
   if (fill) await fill(box);
-  const before = await page.locator('h1 .badge').textContent();
+  const before = await page.locator('input[name="version"]').first().inputValue();
   await box.getByRole('button').last().click();
-  await page.waitForFunction((b) => document.querySelector('h1 .badge')?.textContent !== b || document.querySelector('.notice'), before);
+  await page.waitForFunction(
+    (v) => document.querySelector('.notice.error') || document.querySelector('input[name="version"]')?.value !== v,
+    before,
+  );
   await page.waitForLoadState('networkidle');
+  assert.equal(await page.locator('.notice.error').count(), 0, `${heading}: refused`);
 }
 
 test('a provider takes a request to fulfilled, the citizen rates it, others cannot see it', async () => {

@@ -305,6 +305,21 @@ async fn figures_equal_a_recount(app: &TestApp) {
             c.received
         );
         assert_eq!(s.parts.iter().map(|p| p.backlog).sum::<i64>(), s.backlog);
+        if scope == Scope::Country {
+            // Every institution is in exactly one municipality or (state) sector.
+            assert_eq!(
+                s.groups.iter().map(|g| g.counts.received).sum::<i64>(),
+                c.received
+            );
+            assert!(s.groups.iter().any(|g| matches!(g.scope, Scope::Sector(_))));
+            assert!(
+                s.groups
+                    .iter()
+                    .any(|g| matches!(g.scope, Scope::Municipality(_)))
+            );
+        } else {
+            assert!(s.groups.is_empty());
+        }
         // The requests behind each figure are exactly as many as the figure says.
         for (figure, expected) in [
             ("received", c.received),

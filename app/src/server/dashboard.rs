@@ -305,7 +305,7 @@ fn page(l: Locale, title: &str, back: &str, body: &str) -> String {
 <a class=\"skip\" href=\"#main\">{skip}</a>\
 <header class=\"site-header\"><div class=\"bar\"><a href=\"/\" class=\"brand\"><span class=\"logo\" aria-hidden=\"true\">◆</span>{app}</a>\
 <nav class=\"lang\" aria-label=\"{language}\"><ul><li><a href=\"/lang/lv?back={back}\" hreflang=\"lv\" lang=\"lv\">LV</a></li><li><a href=\"/lang/en?back={back}\" hreflang=\"en\" lang=\"en\">EN</a></li></ul></nav></div>\
-<nav aria-label=\"{main_nav}\"><ul><li><a href=\"/staff\">{queue}</a></li><li><a href=\"/staff/notifications\">{notes}</a></li><li><a href=\"/staff/analytics\" aria-current=\"page\">{analytics}</a></li></ul></nav></header>\
+<nav aria-label=\"{main_nav}\"><ul><li><a href=\"/staff\">{queue}</a></li><li><a href=\"/staff/notifications\">{notes}</a></li><li><a href=\"/staff/analytics\" aria-current=\"page\">{analytics}</a></li><li><a href=\"/staff/profile\">{profile}</a></li></ul></nav></header>\
 <main id=\"main\">{body}</main></body></html>",
         title = esc(title),
         app = esc(td_string!(l, app.name)),
@@ -315,6 +315,7 @@ fn page(l: Locale, title: &str, back: &str, body: &str) -> String {
         queue = esc(td_string!(l, nav.queue)),
         notes = esc(td_string!(l, nav.notifications)),
         analytics = esc(td_string!(l, nav.analytics)),
+        profile = esc(td_string!(l, nav.profile)),
     )
 }
 
@@ -541,6 +542,45 @@ pub async fn dashboard(
         &status_rows,
         true,
     ));
+    if !s.groups.is_empty() {
+        let group_rows: Vec<Vec<String>> = s
+            .groups
+            .iter()
+            .map(|p| {
+                let kind = match p.scope {
+                    Scope::Municipality(_) => td_string!(l, analytics.municipality),
+                    _ => td_string!(l, analytics.sector),
+                };
+                vec![
+                    format!(
+                        "<a href=\"{}\">{}</a> <small>({})</small>",
+                        esc(&link(&p.scope, &s.from, &s.to)),
+                        esc(&p.name),
+                        esc(kind)
+                    ),
+                    p.counts.received.to_string(),
+                    p.counts.fulfilled.to_string(),
+                    p.counts.refused.to_string(),
+                    pct(p.counts.sla_met, p.counts.sla_judged, l),
+                    p.backlog.to_string(),
+                ]
+            })
+            .collect();
+        body.push_str(&table(
+            "an-groups",
+            td_string!(l, analytics.groups),
+            &[
+                td_string!(l, analytics.name),
+                td_string!(l, analytics.received),
+                td_string!(l, analytics.fulfilled),
+                td_string!(l, analytics.refused),
+                td_string!(l, analytics.sla_share),
+                td_string!(l, analytics.backlog),
+            ],
+            &group_rows,
+            true,
+        ));
+    }
     if !s.parts.is_empty() {
         let part_rows: Vec<Vec<String>> = s
             .parts

@@ -28,6 +28,15 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/analytics", get(super::dashboard::dashboard))
         .route("/staff/analytics.csv", get(super::dashboard::csv))
         .route("/staff/analytics/requests", get(super::dashboard::requests))
+        .route("/staff/profile", get(super::profile::show))
+        .route(
+            "/staff/profile/tokens",
+            axum::routing::post(super::profile::create),
+        )
+        .route(
+            "/staff/profile/tokens/{id}/revoke",
+            axum::routing::post(super::profile::revoke),
+        )
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())

@@ -65,6 +65,7 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                 <a href="/staff">{t!(i18n, nav.queue)}</a>
                 <a href="/staff/notifications">{t!(i18n, nav.notifications)}</a>
                 <a href="/staff/analytics" rel="external">{t!(i18n, nav.analytics)}</a>
+                <a href="/staff/profile" rel="external">{t!(i18n, nav.profile)}</a>
                 {role.handles_requests().then(|| view! { <a href="/staff/new">{t!(i18n, nav.in_person)}</a> })}
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>

@@ -304,6 +304,55 @@ impl Taka {
         ))
     }
 
+    /// Sectors and municipalities as the sum of their institutions.
+    async fn groups(&self, parts: &[Breakdown]) -> ServiceResult<Vec<Breakdown>> {
+        let rows: Vec<(String, Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT code, sector, municipality FROM institutions")
+                .fetch_all(&self.db.read)
+                .await?;
+        let mut groups: std::collections::BTreeMap<(u8, String), Breakdown> = Default::default();
+        for p in parts {
+            let Scope::Institution(code) = &p.scope else {
+                continue;
+            };
+            let Some((_, sector, municipality)) = rows.iter().find(|r| &r.0 == code) else {
+                continue;
+            };
+            let keys = [
+                municipality.clone().map(|m| (0u8, m)),
+                sector
+                    .clone()
+                    .filter(|_| municipality.is_none())
+                    .map(|s| (1u8, s)),
+            ];
+            for (kind, value) in keys.into_iter().flatten() {
+                let scope = if kind == 0 {
+                    Scope::Municipality(value.clone())
+                } else {
+                    Scope::Sector(value.clone())
+                };
+                let g = groups.entry((kind, value.clone())).or_insert(Breakdown {
+                    scope,
+                    name: value,
+                    counts: PeriodCounts::default(),
+                    backlog: 0,
+                });
+                let (c, a) = (&mut g.counts, &p.counts);
+                c.received += a.received;
+                c.fulfilled += a.fulfilled;
+                c.refused += a.refused;
+                c.approved += a.approved;
+                c.withdrawn += a.withdrawn;
+                c.sla_judged += a.sla_judged;
+                c.sla_met += a.sla_met;
+                c.ratings += a.ratings;
+                c.rating_sum += a.rating_sum;
+                g.backlog += p.backlog;
+            }
+        }
+        Ok(groups.into_values().collect())
+    }
+
     /// Whether `ctx` may look at `scope` (for links to wider and narrower views).
     pub async fn can_see_scope(&self, ctx: &StaffContext, scope: &Scope) -> bool {
         self.resolve_scope(ctx, scope, Lang::Lv).await.is_ok()
@@ -485,7 +534,13 @@ impl Taka {
         let parts = self
             .parts(&filter, &resolved, &cells, by_service, lang)
             .await?;
+        let groups = if scope.is_country() {
+            self.groups(&parts).await?
+        } else {
+            Vec::new()
+        };
         Ok(AnalyticsSummary {
+            groups,
             scope,
             scope_name: resolved.name,
             from: from.to_string(),
