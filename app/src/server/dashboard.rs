@@ -69,6 +69,44 @@ fn link(scope: &Scope, from: &str, to: &str) -> String {
     )
 }
 
+/// A count that links to the requests behind it.
+fn count_link(scope: &Scope, from: &str, to: &str, figure: &str, n: i64) -> String {
+    format!(
+        "<a href=\"{}\">{n}</a>",
+        esc(&list_link(scope, from, to, figure))
+    )
+}
+
+/// Horizontal bars for a breakdown; the table that follows has the same numbers, so the
+/// drawing is hidden from screen readers.
+fn bars(items: &[(String, i64)]) -> String {
+    if items.is_empty() {
+        return String::new();
+    }
+    let max = items.iter().map(|i| i.1).max().unwrap_or(0).max(1);
+    let row = 22.0_f64;
+    let (label_w, w) = (220.0_f64, 640.0_f64);
+    let mut svg = format!(
+        "<svg viewBox=\"0 0 {w} {}\" class=\"chart bars\" aria-hidden=\"true\" focusable=\"false\">",
+        row * items.len() as f64 + 4.0
+    );
+    for (i, (label, n)) in items.iter().enumerate() {
+        let y = i as f64 * row + 2.0;
+        let len = *n as f64 / max as f64 * (w - label_w - 50.0);
+        let short: String = label.chars().take(30).collect();
+        svg.push_str(&format!(
+            "<text x=\"0\" y=\"{:.1}\" class=\"tick\">{}</text><rect x=\"{label_w}\" y=\"{y:.1}\" width=\"{len:.1}\" height=\"{:.1}\" class=\"bar received\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">{n}</text>",
+            y + 14.0,
+            esc(&short),
+            row - 6.0,
+            label_w + len + 4.0,
+            y + 14.0
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 /// A link to the requests behind a figure.
 fn list_link(scope: &Scope, from: &str, to: &str, figure: &str) -> String {
     format!(
@@ -418,7 +456,7 @@ pub async fn dashboard(
         "<p class=\"summary\">{}</p>",
         esc(&summary_text(&s, l))
     ));
-    let listed = ["received", "fulfilled", "refused", "withdrawn"];
+    let listed = ["received", "fulfilled", "refused", "withdrawn", "late"];
     let fig_rows: Vec<Vec<String>> = figures(&s, l)
         .into_iter()
         .enumerate()
@@ -511,6 +549,16 @@ pub async fn dashboard(
             ]
         })
         .collect();
+    body.push_str(&format!(
+        "<h2>{}</h2>",
+        esc(td_string!(l, analytics.channels))
+    ));
+    body.push_str(&bars(
+        &s.channels
+            .iter()
+            .map(|(c, n)| (i18n_text::channel(l, *c).to_string(), *n))
+            .collect::<Vec<_>>(),
+    ));
     body.push_str(&table(
         "an-channels",
         td_string!(l, analytics.channels),
@@ -528,9 +576,19 @@ pub async fn dashboard(
         .map(|(st, n)| vec![esc(i18n_text::status(l, *st)), n.to_string()])
         .collect();
     body.push_str(&format!(
+        "<h2>{}</h2>",
+        esc(td_string!(l, analytics.backlog))
+    ));
+    body.push_str(&format!(
         "<p><a href=\"{}\">{}</a></p>",
         esc(&list_link(&s.scope, &s.from, &s.to, "open")),
         esc(td_string!(l, analytics.open_list))
+    ));
+    body.push_str(&bars(
+        &s.statuses
+            .iter()
+            .map(|(st, n)| (i18n_text::status(l, *st).to_string(), *n))
+            .collect::<Vec<_>>(),
     ));
     body.push_str(&table(
         "an-backlog",
@@ -558,11 +616,11 @@ pub async fn dashboard(
                         esc(&p.name),
                         esc(kind)
                     ),
-                    p.counts.received.to_string(),
+                    count_link(&p.scope, &s.from, &s.to, "received", p.counts.received),
                     p.counts.fulfilled.to_string(),
                     p.counts.refused.to_string(),
                     pct(p.counts.sla_met, p.counts.sla_judged, l),
-                    p.backlog.to_string(),
+                    count_link(&p.scope, &s.from, &s.to, "open", p.backlog),
                 ]
             })
             .collect();
@@ -582,6 +640,14 @@ pub async fn dashboard(
         ));
     }
     if !s.parts.is_empty() {
+        body.push_str(&format!("<h2>{}</h2>", esc(td_string!(l, analytics.parts))));
+        body.push_str(&bars(
+            &s.parts
+                .iter()
+                .take(15)
+                .map(|p| (p.name.clone(), p.counts.received))
+                .collect::<Vec<_>>(),
+        ));
         let part_rows: Vec<Vec<String>> = s
             .parts
             .iter()
@@ -592,11 +658,11 @@ pub async fn dashboard(
                         esc(&link(&p.scope, &s.from, &s.to)),
                         esc(&p.name)
                     ),
-                    p.counts.received.to_string(),
+                    count_link(&p.scope, &s.from, &s.to, "received", p.counts.received),
                     p.counts.fulfilled.to_string(),
                     p.counts.refused.to_string(),
                     pct(p.counts.sla_met, p.counts.sla_judged, l),
-                    p.backlog.to_string(),
+                    count_link(&p.scope, &s.from, &s.to, "open", p.backlog),
                 ]
             })
             .collect();
@@ -839,6 +905,7 @@ pub async fn requests(
         "refused" => td_string!(l, analytics.refused),
         "withdrawn" => td_string!(l, analytics.withdrawn),
         "open" => td_string!(l, analytics.backlog),
+        "late" => td_string!(l, analytics.late),
         _ => td_string!(l, analytics.received),
     };
     let rows: Vec<Vec<String>> = items
