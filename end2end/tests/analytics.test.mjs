@@ -64,6 +64,17 @@ test('the institution head reads the figures, drills down and exports CSV', asyn
   assert.equal(head, 'Kods;Nosaukums;Saņemti;Izpildīti;Atteikti;Atsaukti;Termiņā (daļa);Neizskatīti pašlaik');
   assert.ok(rows.length > 0 && rows.every((r) => r.startsWith('service:VNP-')), rows.join('\n'));
 
+  // Every table on the page exports: figures, lead times, months, channels, backlog, parts.
+  const hrefs = await page.getByRole('link', { name: 'Lejupielādēt CSV (Excel)' }).evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(hrefs.length, 6, hrefs.join(' '));
+  for (const href of hrefs) {
+    const r = await fetch(BASE + href, { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; ') } });
+    assert.equal(r.status, 200, href);
+    const b = new Uint8Array(await r.arrayBuffer());
+    assert.deepEqual([...b.slice(0, 3)], [0xef, 0xbb, 0xbf], href);
+    assert.ok(new TextDecoder().decode(b.slice(3)).split('\r\n')[0].includes(';'), href);
+  }
+
   // Without a session there is nothing to see; other institutions are forbidden.
   const anon = await fetch(BASE + csvHref);
   assert.equal(anon.status, 401);

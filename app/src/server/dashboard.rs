@@ -504,6 +504,10 @@ pub async fn dashboard(
         &lead_rows,
         true,
     ));
+    body.push_str(&format!(
+        "<p><a href=\"{}\" download>{download}</a></p>",
+        esc(&csv("leads"))
+    ));
     body.push_str(&format!("<h2>{}</h2>", esc(td_string!(l, analytics.trend))));
     body.push_str(&format!(
         "<figure>{}<figcaption>{}</figcaption></figure>",
@@ -570,6 +574,10 @@ pub async fn dashboard(
         &channel_rows,
         true,
     ));
+    body.push_str(&format!(
+        "<p><a href=\"{}\" download>{download}</a></p>",
+        esc(&csv("channels"))
+    ));
     let status_rows: Vec<Vec<String>> = s
         .statuses
         .iter()
@@ -599,6 +607,10 @@ pub async fn dashboard(
         ],
         &status_rows,
         true,
+    ));
+    body.push_str(&format!(
+        "<p><a href=\"{}\" download>{download}</a></p>",
+        esc(&csv("statuses"))
     ));
     if !s.groups.is_empty() {
         let group_rows: Vec<Vec<String>> = s
@@ -637,6 +649,10 @@ pub async fn dashboard(
             ],
             &group_rows,
             true,
+        ));
+        body.push_str(&format!(
+            "<p><a href=\"{}\" download>{download}</a></p>",
+            esc(&csv("groups"))
         ));
     }
     if !s.parts.is_empty() {
@@ -743,7 +759,43 @@ pub async fn csv(
                 })
                 .collect(),
         ),
-        Some("parts") => (
+        Some("leads") => (
+            vec![
+                td_string!(l, analytics.stage),
+                td_string!(l, analytics.count),
+                td_string!(l, analytics.median),
+                td_string!(l, analytics.p90),
+            ],
+            leads(&s, l).into_iter().map(|r| r.to_vec()).collect(),
+        ),
+        Some("channels") => (
+            vec![
+                td_string!(l, analytics.channel),
+                td_string!(l, analytics.received),
+                td_string!(l, analytics.share),
+            ],
+            s.channels
+                .iter()
+                .map(|(c, n)| {
+                    vec![
+                        i18n_text::channel(l, *c).to_string(),
+                        n.to_string(),
+                        pct(*n, s.current.received, l),
+                    ]
+                })
+                .collect(),
+        ),
+        Some("statuses") => (
+            vec![
+                td_string!(l, analytics.status),
+                td_string!(l, analytics.count),
+            ],
+            s.statuses
+                .iter()
+                .map(|(st, n)| vec![i18n_text::status(l, *st).to_string(), n.to_string()])
+                .collect(),
+        ),
+        Some("parts" | "groups") => (
             vec![
                 td_string!(l, analytics.code),
                 td_string!(l, analytics.name),
@@ -754,21 +806,25 @@ pub async fn csv(
                 td_string!(l, analytics.sla_share),
                 td_string!(l, analytics.backlog),
             ],
-            s.parts
-                .iter()
-                .map(|p| {
-                    vec![
-                        p.scope.to_string(),
-                        p.name.clone(),
-                        p.counts.received.to_string(),
-                        p.counts.fulfilled.to_string(),
-                        p.counts.refused.to_string(),
-                        p.counts.withdrawn.to_string(),
-                        pct(p.counts.sla_met, p.counts.sla_judged, l),
-                        p.backlog.to_string(),
-                    ]
-                })
-                .collect(),
+            if f.table.as_deref() == Some("groups") {
+                &s.groups
+            } else {
+                &s.parts
+            }
+            .iter()
+            .map(|p| {
+                vec![
+                    p.scope.to_string(),
+                    p.name.clone(),
+                    p.counts.received.to_string(),
+                    p.counts.fulfilled.to_string(),
+                    p.counts.refused.to_string(),
+                    p.counts.withdrawn.to_string(),
+                    pct(p.counts.sla_met, p.counts.sla_judged, l),
+                    p.backlog.to_string(),
+                ]
+            })
+            .collect(),
         ),
         _ => (
             vec![
