@@ -215,6 +215,14 @@ pub fn delivery(l: Locale, status: &str) -> &'static str {
     }
 }
 
+/// The UI locale matching a domain language.
+pub fn locale(lang: crate::domain::Lang) -> Locale {
+    match lang {
+        crate::domain::Lang::Lv => Locale::lv,
+        crate::domain::Lang::En => Locale::en,
+    }
+}
+
 /// The domain language matching a UI locale.
 pub fn lang(l: Locale) -> crate::domain::Lang {
     match l {

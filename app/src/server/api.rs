@@ -5,8 +5,7 @@ use super::service::{IdempotencyKey, NewRequest};
 use super::{AppState, Taka, accept_language};
 use crate::domain::{Channel, FieldError, FieldErrors, FieldSpec, Lang};
 use crate::error::AppError;
-use crate::i18n::Locale;
-use crate::i18n_text;
+use crate::i18n_text::{self, locale};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -97,13 +96,6 @@ impl IntoResponse for ApiError {
         let body =
             json!({"error": {"code": self.code, "message": self.message, "fields": self.fields}});
         (self.status, Json(body)).into_response()
-    }
-}
-
-fn locale(lang: Lang) -> Locale {
-    match lang {
-        Lang::Lv => Locale::lv,
-        Lang::En => Locale::en,
     }
 }
 

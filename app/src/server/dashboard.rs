@@ -7,9 +7,8 @@
 //! numbers in a table beside it and a sentence for screen readers.
 
 use super::notify::html_escape as esc;
-use super::service::StaffContext;
-use super::{AppState, SESSION_COOKIE, Taka, cookie, request_lang};
-use crate::domain::Lang;
+use super::plain::{page, staff};
+use super::{AppState, Taka, request_lang};
 use crate::domain::analytics::{Scope, Spread};
 use crate::i18n::Locale;
 use crate::i18n_text;
@@ -31,18 +30,6 @@ pub struct Filters {
     figure: Option<String>,
     /// `csv` for the request list as CSV.
     format: Option<String>,
-}
-
-fn locale(lang: Lang) -> Locale {
-    match lang {
-        Lang::Lv => Locale::lv,
-        Lang::En => Locale::en,
-    }
-}
-
-async fn staff(taka: &Taka, headers: &HeaderMap, lang: Lang) -> Option<StaffContext> {
-    let token = cookie(headers, SESSION_COOKIE)?;
-    taka.staff_for_session(&token, lang).await.ok().flatten()
 }
 
 fn period(taka: &Taka, f: &Filters) -> (String, String) {
@@ -331,32 +318,6 @@ fn summary_text(s: &AnalyticsSummary, l: Locale) -> String {
     }
 }
 
-fn page(l: Locale, title: &str, back: &str, body: &str) -> String {
-    let lang = match l {
-        Locale::lv => "lv",
-        Locale::en => "en",
-    };
-    let back = urlencoding::encode(back);
-    format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/taka.css\"><title>{title} — {app}</title></head><body>\
-<a class=\"skip\" href=\"#main\">{skip}</a>\
-<header class=\"site-header\"><div class=\"bar\"><a href=\"/\" class=\"brand\"><span class=\"logo\" aria-hidden=\"true\">◆</span>{app}</a>\
-<nav class=\"lang\" aria-label=\"{language}\"><ul><li><a href=\"/lang/lv?back={back}\" hreflang=\"lv\" lang=\"lv\">LV</a></li><li><a href=\"/lang/en?back={back}\" hreflang=\"en\" lang=\"en\">EN</a></li></ul></nav></div>\
-<nav aria-label=\"{main_nav}\"><ul><li><a href=\"/staff\">{queue}</a></li><li><a href=\"/staff/notifications\">{notes}</a></li><li><a href=\"/staff/analytics\" aria-current=\"page\">{analytics}</a></li><li><a href=\"/staff/profile\">{profile}</a></li></ul></nav></header>\
-<main id=\"main\">{body}</main></body></html>",
-        title = esc(title),
-        app = esc(td_string!(l, app.name)),
-        skip = esc(td_string!(l, app.skip)),
-        language = esc(td_string!(l, app.language)),
-        main_nav = esc(td_string!(l, app.main_nav)),
-        queue = esc(td_string!(l, nav.queue)),
-        notes = esc(td_string!(l, nav.notifications)),
-        analytics = esc(td_string!(l, nav.analytics)),
-        profile = esc(td_string!(l, nav.profile)),
-    )
-}
-
 /// `GET /staff/analytics`
 pub async fn dashboard(
     State(state): State<AppState>,
@@ -365,7 +326,7 @@ pub async fn dashboard(
 ) -> Response {
     let taka = &state.taka;
     let lang = request_lang(&headers);
-    let l = locale(lang);
+    let l = i18n_text::locale(lang);
     let Some(ctx) = staff(taka, &headers, lang).await else {
         return Redirect::to("/staff").into_response();
     };
@@ -413,7 +374,11 @@ pub async fn dashboard(
                 esc(title)
             );
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            return (status, Html(page(l, title, &here, &body))).into_response();
+            return (
+                status,
+                Html(page(l, title, &here, "/staff/analytics", &body)),
+            )
+                .into_response();
         }
     };
     let scope_q = urlencoding::encode(&s.scope.to_string()).into_owned();
@@ -701,7 +666,7 @@ pub async fn dashboard(
             esc(&csv("parts"))
         ));
     }
-    Html(page(l, title, &here, &body)).into_response()
+    Html(page(l, title, &here, "/staff/analytics", &body)).into_response()
 }
 
 /// One CSV field: quoted when it holds the delimiter, a quote or a line break.
@@ -723,7 +688,7 @@ pub async fn csv(
 ) -> Response {
     let taka = &state.taka;
     let lang = request_lang(&headers);
-    let l = locale(lang);
+    let l = i18n_text::locale(lang);
     let Some(ctx) = staff(taka, &headers, lang).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -874,7 +839,7 @@ pub async fn requests(
 ) -> Response {
     let taka = &state.taka;
     let lang = request_lang(&headers);
-    let l = locale(lang);
+    let l = i18n_text::locale(lang);
     let Some(ctx) = staff(taka, &headers, lang).await else {
         return Redirect::to("/staff").into_response();
     };
@@ -912,7 +877,11 @@ pub async fn requests(
                 "<h1>{}</h1><div class=\"notice error\" role=\"alert\"><p>{msg}</p></div>",
                 esc(title)
             );
-            return (status, Html(page(l, title, &here, &body))).into_response();
+            return (
+                status,
+                Html(page(l, title, &here, "/staff/analytics", &body)),
+            )
+                .into_response();
         }
     };
     let head = [
@@ -1004,7 +973,7 @@ pub async fn requests(
         esc(td_string!(l, analytics.back))
     ));
     body.push_str(&table("an-list", label, &head, &rows, true));
-    Html(page(l, title, &here, &body)).into_response()
+    Html(page(l, title, &here, "/staff/analytics", &body)).into_response()
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod error;
 pub mod generate;
 pub mod mailer;
 pub mod notify;
+pub mod plain;
 pub mod profile;
 pub mod service;
 pub mod web;

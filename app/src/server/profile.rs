@@ -5,9 +5,9 @@
 //! cookie being `SameSite=Lax`, so other sites cannot post them.
 
 use super::notify::html_escape as esc;
+use super::plain::{page, staff};
 use super::service::StaffContext;
-use super::{AppState, SESSION_COOKIE, Taka, cookie, request_lang};
-use crate::domain::Lang;
+use super::{AppState, Taka, request_lang};
 use crate::i18n::Locale;
 use crate::i18n_text;
 use axum::Form;
@@ -17,38 +17,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use leptos_i18n::td_string;
 use serde::Deserialize;
 
-fn locale(lang: Lang) -> Locale {
-    match lang {
-        Lang::Lv => Locale::lv,
-        Lang::En => Locale::en,
-    }
-}
-
-async fn staff(taka: &Taka, headers: &HeaderMap, lang: Lang) -> Option<StaffContext> {
-    let token = cookie(headers, SESSION_COOKIE)?;
-    taka.staff_for_session(&token, lang).await.ok().flatten()
-}
-
-fn page(l: Locale, body: &str) -> String {
-    let lang = match l {
-        Locale::lv => "lv",
-        Locale::en => "en",
-    };
-    let title = esc(td_string!(l, profile.title));
-    format!(
-        "<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/pkg/taka.css\"><title>{title} — {app}</title></head><body>\
-<a class=\"skip\" href=\"#main\">{skip}</a>\
-<header class=\"site-header\"><div class=\"bar\"><a href=\"/\" class=\"brand\"><span class=\"logo\" aria-hidden=\"true\">◆</span>{app}</a>\
-<nav class=\"lang\" aria-label=\"{language}\"><ul><li><a href=\"/lang/lv?back=%2Fstaff%2Fprofile\" hreflang=\"lv\" lang=\"lv\">LV</a></li><li><a href=\"/lang/en?back=%2Fstaff%2Fprofile\" hreflang=\"en\" lang=\"en\">EN</a></li></ul></nav></div>\
-<nav aria-label=\"{main_nav}\"><ul><li><a href=\"/staff\">{queue}</a></li><li><a href=\"/staff/analytics\">{analytics}</a></li><li><a href=\"/staff/profile\" aria-current=\"page\">{title}</a></li></ul></nav></header>\
-<main id=\"main\">{body}</main></body></html>",
-        app = esc(td_string!(l, app.name)),
-        skip = esc(td_string!(l, app.skip)),
-        language = esc(td_string!(l, app.language)),
-        main_nav = esc(td_string!(l, app.main_nav)),
-        queue = esc(td_string!(l, nav.queue)),
-        analytics = esc(td_string!(l, nav.analytics)),
+fn profile_page(l: Locale, body: &str) -> String {
+    page(
+        l,
+        td_string!(l, profile.title),
+        "/staff/profile",
+        "/staff/profile",
+        body,
     )
 }
 
@@ -60,7 +35,7 @@ async fn render(taka: &Taka, ctx: &StaffContext, l: Locale, notice: &str) -> Res
             let e = crate::error::AppError::from(e);
             return (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Html(page(l, &esc(&i18n_text::app_error(l, &e)))),
+                Html(profile_page(l, &esc(&i18n_text::app_error(l, &e)))),
             )
                 .into_response();
         }
@@ -112,7 +87,7 @@ async fn render(taka: &Taka, ctx: &StaffContext, l: Locale, notice: &str) -> Res
         }
         body.push_str("</tbody></table></div>");
     }
-    Html(page(l, &body)).into_response()
+    Html(profile_page(l, &body)).into_response()
 }
 
 /// `GET /staff/profile`
@@ -121,7 +96,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
     let Some(ctx) = staff(&state.taka, &headers, lang).await else {
         return Redirect::to("/staff").into_response();
     };
-    render(&state.taka, &ctx, locale(lang), "").await
+    render(&state.taka, &ctx, i18n_text::locale(lang), "").await
 }
 
 #[derive(Deserialize)]
@@ -137,7 +112,7 @@ pub async fn create(
     Form(form): Form<NewToken>,
 ) -> Response {
     let lang = request_lang(&headers);
-    let l = locale(lang);
+    let l = i18n_text::locale(lang);
     let Some(ctx) = staff(&state.taka, &headers, lang).await else {
         return Redirect::to("/staff").into_response();
     };
@@ -174,7 +149,7 @@ pub async fn revoke(
     match state.taka.revoke_token(&ctx, id).await {
         Ok(()) => Redirect::to("/staff/profile").into_response(),
         Err(e) => {
-            let l = locale(lang);
+            let l = i18n_text::locale(lang);
             let e = crate::error::AppError::from(e);
             let notice = format!(
                 "<div class=\"notice error\" role=\"alert\"><p>{}</p></div>",

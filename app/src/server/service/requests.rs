@@ -633,12 +633,16 @@ impl Taka {
         let old_clock = row.clock.clock();
         let clock = sla::after_transition(&cal, &targets, &old_clock, t.from, t.to, at);
         let due_at = sla::expected_by(&cal, &targets, &clock, at).unwrap_or(row.due_at);
-        let names = self
-            .names_for(
+        // Names for the requester's message, read only when there is someone to write to.
+        let names = if row.contact_email.as_deref().is_some_and(|e| !e.is_empty()) {
+            self.names_for(
                 &row.service_code,
                 Lang::parse(&row.lang).unwrap_or_default(),
             )
-            .await?;
+            .await?
+        } else {
+            Default::default()
+        };
         let mut tx = self.db.write.begin().await?;
         let sql = format!(
             "UPDATE requests SET
