@@ -292,30 +292,19 @@ fn chart(s: &AnalyticsSummary, l: Locale) -> String {
 /// A sentence with the main figures, for people who do not read tables and charts.
 fn summary_text(s: &AnalyticsSummary, l: Locale) -> String {
     let c = &s.current;
-    match l {
-        Locale::lv => format!(
-            "No {} līdz {} saņemti {} pieprasījumi (iepriekšējā periodā {}), izpildīti {}, atteikti {}. Termiņā {} no noslēgtajiem. Pašlaik neizskatīti {}.",
-            s.from,
-            s.to,
-            c.received,
-            s.previous.received,
-            c.fulfilled,
-            c.refused,
-            pct(c.sla_met, c.sla_judged, l),
-            s.backlog
-        ),
-        Locale::en => format!(
-            "From {} to {}: {} requests received ({} in the previous period), {} fulfilled, {} refused. {} of those finished were on time. {} are open now.",
-            s.from,
-            s.to,
-            c.received,
-            s.previous.received,
-            c.fulfilled,
-            c.refused,
-            pct(c.sla_met, c.sla_judged, l),
-            s.backlog
-        ),
-    }
+    td_string!(
+        l,
+        analytics.summary_text,
+        from = s.from.clone(),
+        to = s.to.clone(),
+        received = c.received,
+        previous = s.previous.received,
+        fulfilled = c.fulfilled,
+        refused = c.refused,
+        on_time = pct(c.sla_met, c.sla_judged, l),
+        open = s.backlog
+    )
+    .to_string()
 }
 
 /// `GET /staff/analytics`
@@ -957,10 +946,7 @@ pub async fn requests(
         esc(title),
         esc(label),
         esc(td_string!(l, analytics.period)),
-        esc(&match l {
-            Locale::lv => format!("Kopā {total}; parādīti {}.", items.len()),
-            Locale::en => format!("{total} in all; {} shown.", items.len()),
-        })
+        esc(&td_string!(l, analytics.list_count, total = total, shown = items.len()).to_string())
     );
     body.push_str(&format!(
         "<p><a href=\"{}&amp;format=csv\" download>{}</a> · <a href=\"{}\">{}</a></p>",
