@@ -346,29 +346,7 @@ pub async fn dashboard(
     );
     let s = match result {
         Ok(s) => s,
-        Err(e) => {
-            let e = crate::error::AppError::from(e);
-            let mut msg = esc(&i18n_text::app_error(l, &e));
-            if let Some(fields) = e.field_errors() {
-                for (k, v) in fields {
-                    msg.push_str(&format!(
-                        "<br>{}: {}",
-                        esc(k),
-                        esc(&i18n_text::field_error(l, v))
-                    ));
-                }
-            }
-            let body = format!(
-                "<h1>{}</h1><div class=\"notice error\" role=\"alert\"><p>{msg}</p></div>{form}",
-                esc(title)
-            );
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            return (
-                status,
-                Html(page(l, title, &here, "/staff/analytics", &body)),
-            )
-                .into_response();
-        }
+        Err(e) => return error_page(l, title, &here, &form, e),
     };
     let scope_q = urlencoding::encode(&s.scope.to_string()).into_owned();
     let csv = |table: &str| {
@@ -567,42 +545,12 @@ pub async fn dashboard(
         esc(&csv("statuses"))
     ));
     if !s.groups.is_empty() {
-        let group_rows: Vec<Vec<String>> = s
-            .groups
-            .iter()
-            .map(|p| {
-                let kind = match p.scope {
-                    Scope::Municipality(_) => td_string!(l, analytics.municipality),
-                    _ => td_string!(l, analytics.sector),
-                };
-                vec![
-                    format!(
-                        "<a href=\"{}\">{}</a> <small>({})</small>",
-                        esc(&link(&p.scope, &s.from, &s.to)),
-                        esc(&p.name),
-                        esc(kind)
-                    ),
-                    count_link(&p.scope, &s.from, &s.to, "received", p.counts.received),
-                    p.counts.fulfilled.to_string(),
-                    p.counts.refused.to_string(),
-                    pct(p.counts.sla_met, p.counts.sla_judged, l),
-                    count_link(&p.scope, &s.from, &s.to, "open", p.backlog),
-                ]
-            })
-            .collect();
-        body.push_str(&table(
+        body.push_str(&breakdown_table(
             "an-groups",
             td_string!(l, analytics.groups),
-            &[
-                td_string!(l, analytics.name),
-                td_string!(l, analytics.received),
-                td_string!(l, analytics.fulfilled),
-                td_string!(l, analytics.refused),
-                td_string!(l, analytics.sla_share),
-                td_string!(l, analytics.backlog),
-            ],
-            &group_rows,
-            true,
+            &s.groups,
+            &s,
+            l,
         ));
         body.push_str(&format!(
             "<p><a href=\"{}\" download>{download}</a></p>",
@@ -618,37 +566,12 @@ pub async fn dashboard(
                 .map(|p| (p.name.clone(), p.counts.received))
                 .collect::<Vec<_>>(),
         ));
-        let part_rows: Vec<Vec<String>> = s
-            .parts
-            .iter()
-            .map(|p| {
-                vec![
-                    format!(
-                        "<a href=\"{}\">{}</a>",
-                        esc(&link(&p.scope, &s.from, &s.to)),
-                        esc(&p.name)
-                    ),
-                    count_link(&p.scope, &s.from, &s.to, "received", p.counts.received),
-                    p.counts.fulfilled.to_string(),
-                    p.counts.refused.to_string(),
-                    pct(p.counts.sla_met, p.counts.sla_judged, l),
-                    count_link(&p.scope, &s.from, &s.to, "open", p.backlog),
-                ]
-            })
-            .collect();
-        body.push_str(&table(
+        body.push_str(&breakdown_table(
             "an-parts",
             td_string!(l, analytics.parts),
-            &[
-                td_string!(l, analytics.name),
-                td_string!(l, analytics.received),
-                td_string!(l, analytics.fulfilled),
-                td_string!(l, analytics.refused),
-                td_string!(l, analytics.sla_share),
-                td_string!(l, analytics.backlog),
-            ],
-            &part_rows,
-            true,
+            &s.parts,
+            &s,
+            l,
         ));
         body.push_str(&format!(
             "<p><a href=\"{}\" download>{download}</a></p>",
@@ -656,6 +579,86 @@ pub async fn dashboard(
         ));
     }
     Html(page(l, title, &here, "/staff/analytics", &body)).into_response()
+}
+
+/// A breakdown (sectors and municipalities, institutions or services): each name opens
+/// that scope, the counts open the requests behind them.
+fn breakdown_table(
+    id: &str,
+    caption: &str,
+    items: &[crate::model::Breakdown],
+    s: &AnalyticsSummary,
+    l: Locale,
+) -> String {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|p| {
+            let kind = match p.scope {
+                Scope::Municipality(_) => Some(td_string!(l, analytics.municipality)),
+                Scope::Sector(_) => Some(td_string!(l, analytics.sector)),
+                _ => None,
+            };
+            vec![
+                format!(
+                    "<a href=\"{}\">{}</a>{}",
+                    esc(&link(&p.scope, &s.from, &s.to)),
+                    esc(&p.name),
+                    kind.map(|k| format!(" <small>({})</small>", esc(k)))
+                        .unwrap_or_default()
+                ),
+                count_link(&p.scope, &s.from, &s.to, "received", p.counts.received),
+                p.counts.fulfilled.to_string(),
+                p.counts.refused.to_string(),
+                pct(p.counts.sla_met, p.counts.sla_judged, l),
+                count_link(&p.scope, &s.from, &s.to, "open", p.backlog),
+            ]
+        })
+        .collect();
+    table(
+        id,
+        caption,
+        &[
+            td_string!(l, analytics.name),
+            td_string!(l, analytics.received),
+            td_string!(l, analytics.fulfilled),
+            td_string!(l, analytics.refused),
+            td_string!(l, analytics.sla_share),
+            td_string!(l, analytics.backlog),
+        ],
+        &rows,
+        true,
+    )
+}
+
+/// A page saying why the figures cannot be shown (with `after`, e.g. the filter form).
+fn error_page(
+    l: Locale,
+    title: &str,
+    here: &str,
+    after: &str,
+    e: crate::server::error::ServiceError,
+) -> Response {
+    let e = crate::error::AppError::from(e);
+    let mut msg = esc(&i18n_text::app_error(l, &e));
+    if let Some(fields) = e.field_errors() {
+        for (k, v) in fields {
+            msg.push_str(&format!(
+                "<br>{}: {}",
+                esc(k),
+                esc(&i18n_text::field_error(l, v))
+            ));
+        }
+    }
+    let body = format!(
+        "<h1>{}</h1><div class=\"notice error\" role=\"alert\"><p>{msg}</p></div>{after}",
+        esc(title)
+    );
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    (
+        status,
+        Html(page(l, title, here, "/staff/analytics", &body)),
+    )
+        .into_response()
 }
 
 /// One CSV field: quoted when it holds the delimiter, a quote or a line break.
@@ -849,29 +852,7 @@ pub async fn requests(
         .await
     {
         Ok(v) => v,
-        Err(e) => {
-            let e = crate::error::AppError::from(e);
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let mut msg = esc(&i18n_text::app_error(l, &e));
-            if let Some(fields) = e.field_errors() {
-                for (k, v) in fields {
-                    msg.push_str(&format!(
-                        "<br>{}: {}",
-                        esc(k),
-                        esc(&i18n_text::field_error(l, v))
-                    ));
-                }
-            }
-            let body = format!(
-                "<h1>{}</h1><div class=\"notice error\" role=\"alert\"><p>{msg}</p></div>",
-                esc(title)
-            );
-            return (
-                status,
-                Html(page(l, title, &here, "/staff/analytics", &body)),
-            )
-                .into_response();
-        }
+        Err(e) => return error_page(l, title, &here, "", e),
     };
     let head = [
         td_string!(l, staff.col_reference),

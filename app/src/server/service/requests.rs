@@ -103,6 +103,16 @@ const REQUEST_SELECT: &str = "
     FROM requests r JOIN services s ON s.id = r.service_id
     WHERE r.reference = $1";
 
+/// A service's and its institution's names in language `$2`, Latvian where missing; the
+/// caller adds the `WHERE` on `s`.
+pub(crate) const SERVICE_NAMES: &str = "
+    SELECT COALESCE(st.name, sl.name), COALESCE(it.name, il.name)
+    FROM services s
+    JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
+    LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $2
+    JOIN institution_texts il ON il.institution_id = s.institution_id AND il.lang = 'lv'
+    LEFT JOIN institution_texts it ON it.institution_id = s.institution_id AND it.lang = $2";
+
 /// Who is acting, as the service layer records it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ActingAs {
@@ -447,19 +457,12 @@ impl Taka {
         service_code: &str,
         lang: Lang,
     ) -> ServiceResult<(String, String)> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT COALESCE(st.name, sl.name), COALESCE(it.name, il.name)
-             FROM services s
-             JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
-             LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $2
-             JOIN institution_texts il ON il.institution_id = s.institution_id AND il.lang = 'lv'
-             LEFT JOIN institution_texts it ON it.institution_id = s.institution_id AND it.lang = $2
-             WHERE s.code = $1",
-        )
-        .bind(service_code)
-        .bind(lang.code())
-        .fetch_optional(&self.db.read)
-        .await?;
+        let sql = format!("{SERVICE_NAMES} WHERE s.code = $1");
+        let row: Option<(String, String)> = sqlx::query_as(&sql)
+            .bind(service_code)
+            .bind(lang.code())
+            .fetch_optional(&self.db.read)
+            .await?;
         Ok(row.unwrap_or_default())
     }
 

@@ -699,19 +699,12 @@ impl Taka {
         service_id: i64,
         lang: Lang,
     ) -> ServiceResult<(String, String)> {
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT COALESCE(st.name, sl.name), COALESCE(it.name, il.name)
-             FROM services s
-             JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
-             LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $2
-             JOIN institution_texts il ON il.institution_id = s.institution_id AND il.lang = 'lv'
-             LEFT JOIN institution_texts it ON it.institution_id = s.institution_id AND it.lang = $2
-             WHERE s.id = $1",
-        )
-        .bind(service_id)
-        .bind(lang.code())
-        .fetch_optional(&mut **tx)
-        .await?;
+        let sql = format!("{} WHERE s.id = $1", super::requests::SERVICE_NAMES);
+        let row: Option<(String, String)> = sqlx::query_as(&sql)
+            .bind(service_id)
+            .bind(lang.code())
+            .fetch_optional(&mut **tx)
+            .await?;
         Ok(row.unwrap_or_default())
     }
 
