@@ -1,10 +1,11 @@
 //! The service catalogue: institutions, services, life situations.
 
 use super::Taka;
-use crate::domain::{FieldSpec, InstitutionKind, Lang};
+use super::shared::{parse_fields, targets_of};
+use crate::domain::{InstitutionKind, Lang};
 use crate::error::AppError;
 use crate::model::{Catalogue, InstitutionInfo, LifeSituation, ServiceDetail, ServiceSummary};
-use crate::server::error::{ServiceError, ServiceResult};
+use crate::server::error::ServiceResult;
 use std::collections::BTreeMap;
 
 /// Columns shared by the catalogue queries; texts fall back to Latvian when a language lacks them.
@@ -48,7 +49,7 @@ struct ServiceRow {
 
 impl ServiceRow {
     fn targets(&self) -> crate::domain::Targets {
-        super::sla::targets_of(
+        targets_of(
             self.sla_register_hours,
             self.sla_decide_days,
             self.sla_fulfil_days,
@@ -70,10 +71,6 @@ impl ServiceRow {
             municipality: self.municipality.clone(),
         }
     }
-}
-
-pub(crate) fn parse_fields(json: &str) -> ServiceResult<Vec<FieldSpec>> {
-    serde_json::from_str(json).map_err(|e| ServiceError::Internal(format!("bad field schema: {e}")))
 }
 
 impl Taka {

@@ -1,10 +1,17 @@
 //! The use cases. Both the Leptos server functions and the JSON API call these; neither
 //! holds logic of its own. Every method that touches a request checks who may do it.
+//!
+//! Each use-case module (`catalogue`, `requests`, `sla`, `staff`, `analytics`, `tokens`)
+//! adds methods to `Taka`. What several of them need (the request row, its query text,
+//! the stored service-level clock, who is acting, service names, notes to staff) lives in
+//! `shared`, which depends on none of them; no use-case module imports another.
+//! `rollup` is the analytics bookkeeping every change of a request writes.
 
 pub mod analytics;
 mod catalogue;
 mod requests;
 pub mod rollup;
+mod shared;
 pub mod sla;
 mod staff;
 mod tokens;
@@ -96,7 +103,7 @@ impl Taka {
 }
 
 /// Latvia's calendar computed for the years around now: the fallback when the database
-/// has none (institutions' calendars are data, see `sla.rs`).
+/// has none (institutions' calendars are data, see `sla/calendars.rs`).
 pub fn calendar() -> &'static crate::domain::calendar::Calendar {
     static CALENDAR: std::sync::OnceLock<crate::domain::calendar::Calendar> =
         std::sync::OnceLock::new();

@@ -1,0 +1,102 @@
+//! Analytics: the figures of a scope and period, and who may see which scope.
+//!
+//! This is the straightforward computation, straight from the request rows (every figure
+//! is keyed by the time its event happened: received by `submitted_at`, fulfilled by
+//! `fulfilled_at`, and so on). It is the reference any faster path must equal.
+//!
+//! - `scope`: which scope a staff member starts on and may see, resolved to institutions;
+//! - `summary`: the figures of a scope and period against the period before;
+//! - `rollups`: reading the rollup tables (counters and lead-time histograms);
+//! - `breakdown`: the next level down (institutions or services, sectors, municipalities);
+//! - `lists`: the requests behind a figure.
+
+mod breakdown;
+mod lists;
+mod rollups;
+mod scope;
+mod summary;
+
+use crate::domain::Status;
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Europe::Riga;
+
+/// The longest period one query may cover.
+pub const MAX_PERIOD_DAYS: i64 = 5 * 366;
+
+/// A scope resolved against the database.
+#[derive(Debug, Clone)]
+struct Resolved {
+    name: String,
+    /// `None`: every institution.
+    institutions: Option<Vec<i64>>,
+    service: Option<i64>,
+}
+
+/// Local midnight starting `day`, as Unix seconds.
+pub fn day_start(day: NaiveDate) -> i64 {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Riga.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| midnight.and_utc().timestamp())
+}
+
+fn parse_day(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+fn open_statuses() -> String {
+    Status::ALL
+        .into_iter()
+        .filter(|s| s.is_open())
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The scope as a SQL condition on `r`, with its parameters after the query's own.
+struct Filter {
+    institutions: Option<Vec<i64>>,
+    service: Option<i64>,
+}
+
+type AnyQueryAs<'q, O> = sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>;
+
+impl Filter {
+    fn of(r: &Resolved) -> Filter {
+        Filter {
+            institutions: r.institutions.clone(),
+            service: r.service,
+        }
+    }
+
+    /// `sql` with `{F}` replaced by the condition, its parameters numbered from `first`.
+    fn sql(&self, sql: &str, first: usize) -> String {
+        let condition = if self.service.is_some() {
+            format!("r.service_id = ${first}")
+        } else {
+            match &self.institutions {
+                None => "1 = 1".into(),
+                Some(ids) => {
+                    let p: Vec<String> =
+                        (0..ids.len()).map(|i| format!("${}", first + i)).collect();
+                    format!("r.institution_id IN ({})", p.join(", "))
+                }
+            }
+        };
+        sql.replace("{F}", &condition)
+    }
+
+    /// Bind the condition's parameters (after the query's own).
+    fn bind<'q, O>(&self, mut q: AnyQueryAs<'q, O>) -> AnyQueryAs<'q, O> {
+        if let Some(s) = self.service {
+            return q.bind(s);
+        }
+        if let Some(ids) = &self.institutions {
+            for id in ids {
+                q = q.bind(*id);
+            }
+        }
+        q
+    }
+}

@@ -1,0 +1,92 @@
+//! Requests: submitting, tracking, and every change of status (one `transition` for all).
+//!
+//! - `submit`: a new request through any channel, with its receipt (and idempotent replays);
+//! - `track`: the requester's view of a request, behind its tracking code;
+//! - `transition`: every change of status, and who is told about it.
+
+mod submit;
+mod track;
+mod transition;
+
+use super::rollup;
+use super::shared::ActingAs;
+use crate::domain::{ActionKind, Channel, Lang, Status};
+use crate::server::error::ServiceResult;
+use std::collections::BTreeMap;
+
+/// A request as submitted through any channel.
+#[derive(Debug, Clone)]
+pub struct NewRequest {
+    pub service_code: String,
+    pub values: BTreeMap<String, String>,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub lang: Lang,
+    pub channel: Channel,
+    pub idempotency: Option<IdempotencyKey>,
+}
+
+/// An API client's `Idempotency-Key` with a hash of the body it came with.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub body_hash: String,
+}
+
+/// Add what a change contributes to the analytics rollups, inside its transaction.
+async fn record_rollups(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    place: rollup::Place,
+    before: Option<&rollup::Facts>,
+    after: &rollup::Facts,
+) -> ServiceResult<()> {
+    let mut acc = rollup::Accumulator::default();
+    acc.add(place, &rollup::events(before, after));
+    acc.write(tx).await
+}
+
+/// One event of a request's history, about to be written.
+struct NewEvent<'a> {
+    by: ActingAs,
+    action: ActionKind,
+    from: Option<Status>,
+    to: Status,
+    comment: Option<&'a str>,
+    visible: bool,
+}
+
+/// Append events to a request's history, in one statement.
+async fn insert_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request_id: i64,
+    at: i64,
+    events: &[NewEvent<'_>],
+) -> ServiceResult<()> {
+    let rows: Vec<String> = (0..events.len())
+        .map(|i| {
+            let p: Vec<String> = (1..=9).map(|k| format!("${}", i * 9 + k)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO request_events (request_id, at, actor_kind, actor_user_id, action, from_status, to_status, comment, visible_to_requester)
+         VALUES {}",
+        rows.join(", ")
+    );
+    let mut q = sqlx::query(&sql);
+    for e in events {
+        q = q
+            .bind(request_id)
+            .bind(at)
+            .bind(e.by.actor.kind_str())
+            .bind(e.by.user_id)
+            .bind(e.action.as_str())
+            .bind(e.from.map(Status::as_str))
+            .bind(e.to.as_str())
+            .bind(e.comment)
+            .bind(i64::from(e.visible));
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}

@@ -1,0 +1,310 @@
+//! Submitting a request through any channel, and replaying an idempotent submission.
+
+use super::{IdempotencyKey, NewEvent, NewRequest, insert_events, record_rollups};
+use crate::domain::sla::{self, SlaStage};
+use crate::domain::{
+    self, Action, ActionKind, Actor, Contact, FieldErrors, Lang, Status, lifecycle,
+};
+use crate::error::AppError;
+use crate::model::Receipt;
+use crate::server::db::is_unique_violation;
+use crate::server::error::{ServiceError, ServiceResult};
+use crate::server::notify::{self, Mail};
+use crate::server::service::shared::{self, ActingAs, parse_fields};
+use crate::server::service::{
+    self, Taka, constant_time_eq, local_date, local_date_string, new_tracking_code, rollup,
+    sha256_hex,
+};
+use chrono::Datelike;
+use std::collections::BTreeMap;
+
+impl Taka {
+    /// Submit a request for a service. `staff` is set when a provider registers it for a
+    /// visitor at the desk; scope is checked here.
+    pub async fn submit(
+        &self,
+        input: NewRequest,
+        staff: Option<&service::StaffContext>,
+    ) -> ServiceResult<Receipt> {
+        #[derive(sqlx::FromRow)]
+        struct Svc {
+            id: i64,
+            institution_id: i64,
+            fields_json: String,
+            sla_register_hours: i64,
+            sla_decide_days: i64,
+            sla_fulfil_days: i64,
+            sla_target_pct: i64,
+            auto_register: i64,
+            service_name: String,
+            institution_name: String,
+        }
+        let svc: Svc = sqlx::query_as(
+            "SELECT s.id, s.institution_id, s.fields_json, s.sla_register_hours, s.sla_decide_days,
+                    s.sla_fulfil_days, s.sla_target_pct, s.auto_register,
+                    COALESCE(st.name, sl.name) AS service_name, COALESCE(it.name, il.name) AS institution_name
+             FROM services s
+             JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
+             LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $2
+             JOIN institution_texts il ON il.institution_id = s.institution_id AND il.lang = 'lv'
+             LEFT JOIN institution_texts it ON it.institution_id = s.institution_id AND it.lang = $2
+             WHERE s.code = $1 AND s.active = 1",
+        )
+        .bind(&input.service_code)
+        .bind(input.lang.code())
+        .fetch_optional(&self.db.read)
+        .await?
+        .ok_or(AppError::NotFound)?;
+
+        let actor = match staff {
+            Some(ctx) => {
+                if !ctx.can_see(svc.id, svc.institution_id) {
+                    return Err(AppError::Forbidden.into());
+                }
+                Actor::Staff(ctx.user.role)
+            }
+            None => Actor::Requester,
+        };
+        if !ActionKind::Submit.permits(actor) {
+            return Err(AppError::Forbidden.into());
+        }
+
+        // Validate everything before anything is written.
+        let schema = parse_fields(&svc.fields_json)?;
+        let mut errors = FieldErrors::new();
+        let values = domain::fields::validate(&schema, &input.values).unwrap_or_else(|e| {
+            errors.extend(e);
+            BTreeMap::new()
+        });
+        let contact = Contact::parse(
+            &input.contact_name,
+            &input.contact_email,
+            &input.contact_phone,
+        )
+        .unwrap_or_else(|e| {
+            errors.extend(e);
+            Contact::default()
+        });
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors).into());
+        }
+
+        if let Some(key) = &input.idempotency
+            && let Some(receipt) = self.replay_idempotent(key).await?
+        {
+            return Ok(receipt);
+        }
+
+        let at = self.now();
+        let today = local_date(at);
+        let cal = self.calendar_for(svc.institution_id).await?;
+        let targets = shared::targets_of(
+            svc.sla_register_hours,
+            svc.sla_decide_days,
+            svc.sla_fulfil_days,
+            svc.sla_target_pct,
+        );
+        let code = new_tracking_code();
+        let values_json =
+            serde_json::to_string(&values).map_err(|e| ServiceError::Internal(e.to_string()))?;
+
+        // A service that registers automatically does so through the lifecycle, as the system.
+        let submitted_by = ActingAs {
+            actor,
+            user_id: staff.map(|s| s.user.id),
+        };
+        let mut events = vec![NewEvent {
+            by: submitted_by,
+            action: ActionKind::Submit,
+            from: None,
+            to: Status::Submitted,
+            comment: None,
+            visible: true,
+        }];
+        let mut status = Status::Submitted;
+        if svc.auto_register != 0 {
+            let t = lifecycle::apply(status, &Action::Register { note: None }, Actor::System)?;
+            events.push(NewEvent {
+                by: ActingAs {
+                    actor: Actor::System,
+                    user_id: None,
+                },
+                action: t.action,
+                from: Some(status),
+                to: t.to,
+                comment: None,
+                visible: t.visible_to_requester,
+            });
+            status = t.to;
+        }
+        // The service-level clock starts now, on the institution's calendar; the requester
+        // is told the date all stages together would take.
+        let clock = sla::on_submit(&cal, &targets, status, at);
+        let due_at = sla::expected_by(&cal, &targets, &clock, at).unwrap_or(at);
+
+        let mut tx = self.db.write.begin().await?;
+        let counter = format!("reference-{}", today.year());
+        let (number,): (i64,) = sqlx::query_as(
+            "INSERT INTO counters (name, value) VALUES ($1, 1)
+             ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+        )
+        .bind(&counter)
+        .fetch_one(&mut *tx)
+        .await?;
+        let reference = domain::format_reference(today.year(), number);
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO requests (reference, tracking_hash, service_id, institution_id, channel, lang,
+                contact_name, contact_email, contact_phone, values_json, status, created_by,
+                submitted_at, updated_at, due_at, version, registered_at,
+                sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
+                paused_remaining, sla_alert, sla_breached, sla_done_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $26,
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
+        )
+        .bind(&reference)
+        .bind(sha256_hex(&code))
+        .bind(svc.id)
+        .bind(svc.institution_id)
+        .bind(input.channel.as_str())
+        .bind(input.lang.code())
+        .bind(&contact.name)
+        .bind(&contact.email)
+        .bind(&contact.phone)
+        .bind(&values_json)
+        .bind(status.as_str())
+        .bind(staff.map(|s| s.user.id))
+        .bind(at)
+        .bind(due_at)
+        .bind(events.len() as i64 - 1)
+        .bind(clock.stage.map(SlaStage::as_str))
+        .bind(clock.started_at)
+        .bind(clock.due_at)
+        .bind(clock.budget)
+        .bind(clock.risk_at)
+        .bind(clock.paused_at)
+        .bind(clock.paused_remaining)
+        .bind(clock.alert)
+        .bind(i64::from(clock.breached))
+        .bind(clock.done_at)
+        .bind((status == Status::Registered).then_some(at))
+        .fetch_one(&mut *tx)
+        .await?;
+        insert_events(&mut tx, id, at, &events).await?;
+        if let Some(key) = &input.idempotency {
+            let inserted = sqlx::query(
+                "INSERT INTO idempotency_keys (key, body_hash, request_id, tracking_code, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(&key.key)
+            .bind(&key.body_hash)
+            .bind(id)
+            .bind(&code)
+            .bind(at)
+            .execute(&mut *tx)
+            .await;
+            if let Err(e) = inserted {
+                // Another submission with the same key won the race: answer with its request.
+                if is_unique_violation(&e) {
+                    drop(tx);
+                    return self
+                        .replay_idempotent(key)
+                        .await?
+                        .ok_or_else(|| AppError::Conflict.into());
+                }
+                return Err(e.into());
+            }
+        }
+        record_rollups(
+            &mut tx,
+            rollup::Place {
+                service_id: svc.id,
+                institution_id: svc.institution_id,
+                channel: input.channel.as_str(),
+            },
+            None,
+            &rollup::Facts {
+                submitted_at: at,
+                registered_at: (status == Status::Registered).then_some(at),
+                ..Default::default()
+            },
+        )
+        .await?;
+        if let Some(email) = contact.email.as_deref().filter(|e| !e.is_empty()) {
+            notify::enqueue_mail(
+                &mut tx,
+                Mail {
+                    key: format!("req:{id}:receipt"),
+                    request_id: Some(id),
+                    user_id: None,
+                    to: email,
+                    lang: input.lang,
+                    template: "receipt",
+                    vars: vec![
+                        ("reference", reference.clone()),
+                        ("service", svc.service_name.clone()),
+                        ("institution", svc.institution_name.clone()),
+                        ("tracking_code", code.clone()),
+                        ("tracking_link", self.tracking_link(&reference, Some(&code))),
+                        ("expected_by", local_date_string(due_at)),
+                        ("portal_url", self.public_url().to_string()),
+                    ],
+                },
+                at,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.wake_outbox();
+        Ok(Receipt {
+            reference,
+            tracking_code: code,
+            status,
+            service_name: svc.service_name,
+            institution_name: svc.institution_name,
+            submitted_at: at,
+            expected_by: local_date_string(due_at),
+            expected_at: due_at,
+        })
+    }
+
+    /// If this idempotency key was used before: the same body returns the same receipt,
+    /// another body is refused.
+    async fn replay_idempotent(&self, key: &IdempotencyKey) -> ServiceResult<Option<Receipt>> {
+        #[derive(sqlx::FromRow)]
+        struct Prior {
+            body_hash: String,
+            tracking_code: String,
+            reference: String,
+            status: String,
+            lang: String,
+            service_code: String,
+            submitted_at: i64,
+            due_at: i64,
+        }
+        let prior: Option<Prior> = sqlx::query_as(
+            "SELECT k.body_hash, k.tracking_code, r.reference, r.status, r.lang, s.code AS service_code,
+                    r.submitted_at, r.due_at
+             FROM idempotency_keys k JOIN requests r ON r.id = k.request_id JOIN services s ON s.id = r.service_id
+             WHERE k.key = $1",
+        )
+        .bind(&key.key)
+        .fetch_optional(&self.db.write)
+        .await?;
+        let Some(p) = prior else { return Ok(None) };
+        if !constant_time_eq(&p.body_hash, &key.body_hash) {
+            return Err(AppError::IdempotencyMismatch.into());
+        }
+        let lang = Lang::parse(&p.lang).unwrap_or_default();
+        let names = self.names_for(&p.service_code, lang).await?;
+        Ok(Some(Receipt {
+            reference: p.reference,
+            tracking_code: p.tracking_code,
+            status: Status::parse(&p.status).unwrap_or(Status::Submitted),
+            service_name: names.0,
+            institution_name: names.1,
+            submitted_at: p.submitted_at,
+            expected_by: local_date_string(p.due_at),
+            expected_at: p.due_at,
+        }))
+    }
+}
