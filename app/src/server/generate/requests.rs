@@ -1,85 +1,12 @@
-//! `taka generate`: a realistic data set at national scale, written straight into the
-//! database in bulk (the service layer would take hours for a million requests).
-//!
-//! Shape: institutions are mostly municipalities plus state institutions in sectors, one
-//! of them a lead institution for the country; service popularity follows a Zipf-like
-//! curve; fewer requests arrive at weekends and volume grows over the years; older
-//! requests have gone further (most are finished, a few are still open); lead times are
-//! skewed (most quick, a long tail); one in eight decisions is a refusal; four in ten
-//! fulfilled requests are rated, mostly well. Deterministic for a given seed.
+//! Generated requests and their histories, written straight into the database in batches.
 
-use super::Taka;
-use super::db::Backend;
-use super::error::{ServiceError, ServiceResult};
+use super::Plan;
+use super::Rng;
+use super::catalogue::GenService;
 use crate::domain::{self, Channel, Status};
+use crate::server::Taka;
+use crate::server::error::{ServiceError, ServiceResult};
 use chrono::{Datelike, TimeZone};
-
-/// What to generate.
-#[derive(Debug, Clone, Copy)]
-pub struct Plan {
-    pub requests: u64,
-    pub institutions: u32,
-    pub services: u32,
-    pub years: u32,
-    pub seed: u64,
-}
-
-/// A small, fast, deterministic generator (PCG-style LCG with an xorshift output).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let x = self.0;
-        (x ^ (x >> 22)) >> 11
-    }
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 42) as f64
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    /// Skewed positive value with the given median: exp(normal(ln median, sigma)).
-    fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        // Box–Muller.
-        let (u1, u2) = (self.unit().max(1e-12), self.unit());
-        let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
-        median * (sigma * z).exp()
-    }
-}
-
-const SECTORS: [&str; 8] = [
-    "interior",
-    "health",
-    "education",
-    "welfare",
-    "transport",
-    "environment",
-    "justice",
-    "economy",
-];
-
-const SERVICE_KINDS: [(&str, &str); 16] = [
-    ("Dzīvesvietas deklarēšana", "Declaration of residence"),
-    ("Būvatļauja", "Building permit"),
-    ("Sociālais pabalsts", "Social benefit"),
-    ("Izziņa", "Certificate"),
-    ("Licences izsniegšana", "Issue of a licence"),
-    ("Reģistrācija", "Registration"),
-    ("Atļauja pasākumam", "Event permit"),
-    ("Vietas piešķiršana izglītības iestādē", "Place at a school"),
-    ("Nodokļa atvieglojums", "Tax relief"),
-    ("Koku ciršanas atļauja", "Tree felling permit"),
-    ("Transportlīdzekļa atļauja", "Vehicle permit"),
-    ("Palīdzība dzīvokļa jautājumā", "Housing assistance"),
-    ("Dokumenta kopija", "Copy of a document"),
-    ("Sūdzības izskatīšana", "Handling of a complaint"),
-    ("Pieslēgums komunālajiem tīkliem", "Utility connection"),
-    ("Atzinums", "Opinion"),
-];
 
 const NAMES: [&str; 12] = [
     "Anna Ozola",
@@ -96,157 +23,23 @@ const NAMES: [&str; 12] = [
     "Oskars Lapiņš",
 ];
 
-struct GenService {
-    id: i64,
-    institution_id: i64,
-    weight: f64,
-    decide_days: i64,
-    fulfil_days: i64,
-    auto_register: bool,
-}
-
-/// Generate into `taka`'s database. Returns the number of requests written.
-pub async fn generate(taka: &Taka, plan: Plan) -> ServiceResult<u64> {
-    let mut rng = Rng(plan.seed ^ 0x9E37_79B9_7F4A_7C15);
-    let now = taka.now();
+/// Write `plan.requests` requests over `plan.years` up to `now`, continuing each year's
+/// reference counter. Returns how many were written.
+pub(super) async fn write(
+    taka: &Taka,
+    rng: &mut Rng,
+    svcs: &[GenService],
+    cumulative: &[f64],
+    plan: Plan,
+    now: i64,
+) -> ServiceResult<u64> {
     let db = &taka.db.write;
-    let institutions = plan.institutions.max(1);
-    let services = plan.services.max(institutions);
-
-    // Institutions: one in five a state institution in a sector; the first is the lead
-    // institution for the whole country.
-    let (base,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM institutions")
-        .fetch_one(db)
-        .await?;
-    let mut inst_ids = Vec::new();
-    for i in 0..institutions {
-        let n = base + i64::from(i) + 1;
-        let state = i % 5 == 0;
-        let code = format!("GEN{n:03}");
-        let (kind, sector, municipality, lv, en) = if state {
-            let sector = SECTORS[(i as usize / 5) % SECTORS.len()];
-            (
-                "state",
-                sector.to_string(),
-                None,
-                format!("Valsts iestāde {n} ({sector})"),
-                format!("State institution {n} ({sector})"),
-            )
-        } else {
-            (
-                "municipality",
-                "local_government".to_string(),
-                Some(format!("m{n:03}")),
-                format!("{n}. novada pašvaldība"),
-                format!("Municipality no. {n}"),
-            )
-        };
-        let lead = (i == 0).then_some("country");
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO institutions (code, kind, sector, municipality, created_at, lead_scope)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-        )
-        .bind(&code)
-        .bind(kind)
-        .bind(&sector)
-        .bind(&municipality)
-        .bind(now)
-        .bind(lead)
-        .fetch_one(db)
-        .await?;
-        for (lang, name) in [("lv", &lv), ("en", &en)] {
-            sqlx::query(
-                "INSERT INTO institution_texts (institution_id, lang, name) VALUES ($1, $2, $3)",
-            )
-            .bind(id)
-            .bind(lang)
-            .bind(name)
-            .execute(db)
-            .await?;
-        }
-        inst_ids.push(id);
-    }
-
-    // Services, spread over the institutions; popularity ∝ 1 / rank^0.9.
-    let fields = serde_json::to_string(&[domain::FieldSpec {
-        name: "details".into(),
-        label: domain::LocalText::new("Pieprasījuma apraksts", "What you request"),
-        help: None,
-        kind: domain::FieldType::LongText,
-        required: true,
-        options: Vec::new(),
-        min: None,
-        max: None,
-        max_chars: None,
-    }])
-    .map_err(|e| ServiceError::Internal(e.to_string()))?;
-    let mut svcs: Vec<GenService> = Vec::new();
-    for k in 0..services {
-        let inst = inst_ids[(k % institutions) as usize];
-        let (kind_lv, kind_en) =
-            SERVICE_KINDS[(k as usize / institutions as usize + k as usize) % SERVICE_KINDS.len()];
-        let decide = 3 + rng.below(12) as i64;
-        let fulfil = 2 + rng.below(10) as i64;
-        let auto = rng.below(3) == 0;
-        let code = format!("GEN{}-S{k:04}", inst);
-        let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO services (code, institution_id, fields_json, auto_register, active, created_at,
-                sla_register_hours, sla_decide_days, sla_fulfil_days, sla_target_pct)
-             VALUES ($1, $2, $3, $4, 1, $5, 8, $6, $7, 90) RETURNING id",
-        )
-        .bind(&code)
-        .bind(inst)
-        .bind(&fields)
-        .bind(i64::from(auto))
-        .bind(now)
-        .bind(decide)
-        .bind(fulfil)
-        .fetch_one(db)
-        .await?;
-        for (lang, name) in [
-            ("lv", format!("{kind_lv} Nr. {k}")),
-            ("en", format!("{kind_en} no. {k}")),
-        ] {
-            sqlx::query(
-                "INSERT INTO service_texts (service_id, lang, name, summary, description, conditions, documents_json)
-                 VALUES ($1, $2, $3, '', '', '', '[]')",
-            )
-            .bind(id)
-            .bind(lang)
-            .bind(name)
-            .execute(db)
-            .await?;
-        }
-        svcs.push(GenService {
-            id,
-            institution_id: inst,
-            weight: 1.0 / f64::from(k + 1).powf(0.9),
-            decide_days: decide,
-            fulfil_days: fulfil,
-            auto_register: auto,
-        });
-    }
-    // Shuffle popularity across institutions so no one institution gets all the big ones.
-    for i in (1..svcs.len()).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
-        let (wi, wj) = (svcs[i].weight, svcs[j].weight);
-        svcs[i].weight = wj;
-        svcs[j].weight = wi;
-    }
-    let total_weight: f64 = svcs.iter().map(|s| s.weight).sum();
-    let mut cumulative = Vec::with_capacity(svcs.len());
-    let mut acc = 0.0;
-    for s in &svcs {
-        acc += s.weight / total_weight;
-        cumulative.push(acc);
-    }
-
     // Reference numbers: continue each year's counter.
     let span = i64::from(plan.years.max(1)) * 365 * 86_400;
     let start = now - span;
     let mut counters: std::collections::BTreeMap<i32, i64> = std::collections::BTreeMap::new();
-    let first_year = super::service::local_date(start).year();
-    for y in first_year..=super::service::local_date(now).year() {
+    let first_year = crate::server::service::local_date(start).year();
+    for y in first_year..=crate::server::service::local_date(now).year() {
         let v: Option<(i64,)> = sqlx::query_as("SELECT value FROM counters WHERE name = $1")
             .bind(format!("reference-{y}"))
             .fetch_optional(db)
@@ -268,9 +61,9 @@ pub async fn generate(taka: &Taka, plan: Plan) -> ServiceResult<u64> {
         let n = batch.min((plan.requests - written) as usize);
         for _ in 0..n {
             let row = make_request(
-                &mut rng,
-                &svcs,
-                &cumulative,
+                rng,
+                svcs,
+                cumulative,
                 start,
                 span,
                 now,
@@ -296,20 +89,6 @@ pub async fn generate(taka: &Taka, plan: Plan) -> ServiceResult<u64> {
         .bind(value)
         .execute(db)
         .await?;
-    }
-    taka.rebuild_rollups().await?;
-    if taka.db.backend == Backend::Postgres {
-        // Explicit ids were written: move the identity sequences past them.
-        for table in ["requests", "request_events"] {
-            sqlx::query(&format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
-            ))
-            .execute(db)
-            .await?;
-        }
-        sqlx::query("ANALYZE").execute(db).await?;
-    } else {
-        sqlx::query("ANALYZE").execute(db).await?;
     }
     Ok(written)
 }
@@ -422,7 +201,7 @@ fn make_request(
             break;
         }
     }
-    let year = super::service::local_date(submitted_at).year();
+    let year = crate::server::service::local_date(submitted_at).year();
     let number = counters.entry(year).or_insert(0);
     *number += 1;
     let reference = domain::format_reference(year, *number);
