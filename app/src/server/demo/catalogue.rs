@@ -1,0 +1,334 @@
+//! The demo catalogue: institutions, life situations and services with their Latvian and
+//! English texts and forms, read from `catalogue.json`, and a staff user per role.
+
+use super::DEMO_PASSWORD;
+use crate::domain::{FieldSpec, Role};
+use crate::server::Taka;
+use crate::server::error::{ServiceError, ServiceResult};
+use crate::server::service::NewUser;
+use serde::Deserialize;
+
+/// A text in Latvian and in English.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct Texts<T> {
+    pub lv: T,
+    pub en: T,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct Institution {
+    pub code: String,
+    /// `municipality` or `state`.
+    pub kind: String,
+    pub sector: String,
+    pub municipality: Option<String>,
+    pub name: Texts<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct LifeSituation {
+    pub code: String,
+    pub name: Texts<String>,
+}
+
+/// What a service page says, in one language.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct ServiceTexts {
+    pub name: String,
+    pub summary: String,
+    pub description: String,
+    pub conditions: String,
+    pub documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct DemoService {
+    pub code: String,
+    /// The code of the institution providing it.
+    pub institution: String,
+    /// One figure per service: split between deciding and fulfilling.
+    pub sla_days: i64,
+    pub auto_register: bool,
+    /// Codes of the life situations it belongs to.
+    pub situations: Vec<String>,
+    pub texts: Texts<ServiceTexts>,
+    /// The form, as stored in `services.fields_json`.
+    pub fields: Vec<FieldSpec>,
+}
+
+/// Everything in `catalogue.json`, in order (the order the demo requests draw from).
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct Catalogue {
+    pub institutions: Vec<Institution>,
+    pub life_situations: Vec<LifeSituation>,
+    pub services: Vec<DemoService>,
+    /// Names the demo requesters go by.
+    pub requester_names: Vec<String>,
+}
+
+impl Catalogue {
+    /// The catalogue built into the program.
+    pub fn parse() -> ServiceResult<Catalogue> {
+        serde_json::from_str(include_str!("catalogue.json"))
+            .map_err(|e| ServiceError::Internal(format!("demo catalogue: {e}")))
+    }
+}
+
+/// Institutions, services, life situations and staff, without requests (tests use this).
+pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
+    let catalogue = Catalogue::parse()?;
+    let now = taka.now();
+    let db = &taka.db.write;
+    for inst in &catalogue.institutions {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO institutions (code, kind, sector, municipality, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(inst.code.as_str())
+        .bind(inst.kind.as_str())
+        .bind(inst.sector.as_str())
+        .bind(inst.municipality.as_deref())
+        .bind(now)
+        .fetch_one(db)
+        .await?;
+        for (lang, name) in [("lv", &inst.name.lv), ("en", &inst.name.en)] {
+            sqlx::query(
+                "INSERT INTO institution_texts (institution_id, lang, name) VALUES ($1, $2, $3)",
+            )
+            .bind(id)
+            .bind(lang)
+            .bind(name.as_str())
+            .execute(db)
+            .await?;
+        }
+    }
+    for (pos, situation) in catalogue.life_situations.iter().enumerate() {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO life_situations (code, position) VALUES ($1, $2) RETURNING id",
+        )
+        .bind(situation.code.as_str())
+        .bind(pos as i64)
+        .fetch_one(db)
+        .await?;
+        for (lang, name) in [("lv", &situation.name.lv), ("en", &situation.name.en)] {
+            sqlx::query("INSERT INTO life_situation_texts (life_situation_id, lang, name) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(lang)
+                .bind(name.as_str())
+                .execute(db)
+                .await?;
+        }
+    }
+    for s in &catalogue.services {
+        crate::domain::fields::check_schema(&s.fields).map_err(ServiceError::Internal)?;
+        let (inst_id,): (i64,) = sqlx::query_as("SELECT id FROM institutions WHERE code = $1")
+            .bind(s.institution.as_str())
+            .fetch_one(db)
+            .await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO services (code, institution_id, sla_register_hours, sla_decide_days, sla_fulfil_days,
+                sla_target_pct, fields_json, auto_register, active, created_at)
+             VALUES ($1, $2, 8, $3, $4, 90, $5, $6, 1, $7) RETURNING id",
+        )
+        .bind(s.code.as_str())
+        .bind(inst_id)
+        // The demo states one figure per service: split between deciding and fulfilling.
+        .bind((s.sla_days + 1) / 2)
+        .bind(s.sla_days / 2)
+        .bind(serde_json::to_string(&s.fields).map_err(|e| ServiceError::Internal(e.to_string()))?)
+        .bind(i64::from(s.auto_register))
+        .bind(now)
+        .fetch_one(db)
+        .await?;
+        for (lang, t) in [("lv", &s.texts.lv), ("en", &s.texts.en)] {
+            sqlx::query(
+                "INSERT INTO service_texts (service_id, lang, name, summary, description, conditions, documents_json)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(id)
+            .bind(lang)
+            .bind(t.name.as_str())
+            .bind(t.summary.as_str())
+            .bind(t.description.as_str())
+            .bind(t.conditions.as_str())
+            .bind(serde_json::to_string(&t.documents).unwrap_or_else(|_| "[]".into()))
+            .execute(db)
+            .await?;
+        }
+        for sit in &s.situations {
+            sqlx::query(
+                "INSERT INTO service_life_situations (service_id, life_situation_id)
+                 SELECT $1, id FROM life_situations WHERE code = $2",
+            )
+            .bind(id)
+            .bind(sit.as_str())
+            .execute(db)
+            .await?;
+        }
+    }
+
+    let vnp: Vec<String> = catalogue
+        .services
+        .iter()
+        .filter(|s| s.institution == "VNP")
+        .map(|s| s.code.clone())
+        .collect();
+    let pmlp: Vec<String> = catalogue
+        .services
+        .iter()
+        .filter(|s| s.institution == "PMLP")
+        .map(|s| s.code.clone())
+        .collect();
+    for (username, name, role, inst, svcs) in [
+        (
+            "sniedzejs",
+            "Laima Sniedzēja",
+            Role::Provider,
+            "VNP",
+            vnp.clone(),
+        ),
+        (
+            "sniedzejs2",
+            "Pēteris Kociņš",
+            Role::Provider,
+            "VNP",
+            vnp.clone(),
+        ),
+        (
+            "saimnieks",
+            "Gatis Saimnieks",
+            Role::Owner,
+            "VNP",
+            vnp.clone(),
+        ),
+        (
+            "vaditajs",
+            "Rita Vadītāja",
+            Role::PortfolioOwner,
+            "VNP",
+            vec![],
+        ),
+        (
+            "admins",
+            "Aivars Administrators",
+            Role::Admin,
+            "VNP",
+            vec![],
+        ),
+        (
+            "pmlp.sniedzejs",
+            "Sandra Kalēja",
+            Role::Provider,
+            "PMLP",
+            pmlp.clone(),
+        ),
+        (
+            "pmlp.saimnieks",
+            "Uldis Vanags",
+            Role::Owner,
+            "PMLP",
+            pmlp.clone(),
+        ),
+        (
+            "pmlp.vaditajs",
+            "Maija Strautiņa",
+            Role::PortfolioOwner,
+            "PMLP",
+            vec![],
+        ),
+    ] {
+        taka.create_user(NewUser {
+            username: username.into(),
+            display_name: name.into(),
+            email: Some(format!("{}@demo.taka.lv", username.replace('.', "-"))),
+            password: DEMO_PASSWORD.into(),
+            role,
+            institution_code: inst.into(),
+            service_codes: svcs,
+        })
+        .await?;
+    }
+    // Every service has one named owner (pakalpojuma saimnieks).
+    for (owner, inst) in [("saimnieks", "VNP"), ("pmlp.saimnieks", "PMLP")] {
+        sqlx::query(
+            "UPDATE services SET owner_user_id = (SELECT id FROM users WHERE username = $1)
+             WHERE institution_id = (SELECT id FROM institutions WHERE code = $2)",
+        )
+        .bind(owner)
+        .bind(inst)
+        .execute(db)
+        .await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::LocalText;
+
+    fn both(t: &LocalText, what: &str) {
+        for lang in ["lv", "en"] {
+            assert!(
+                t.0.get(lang).is_some_and(|s| !s.trim().is_empty()),
+                "{what}: no {lang} text"
+            );
+        }
+    }
+
+    #[test]
+    fn catalogue_parses_with_latvian_and_english_texts() {
+        let c = Catalogue::parse().expect("catalogue.json");
+        assert_eq!(c.institutions.len(), 2);
+        assert_eq!(c.services.len(), 10);
+        assert_eq!(c.life_situations.len(), 6);
+        assert_eq!(c.requester_names.len(), 16);
+        for i in &c.institutions {
+            assert!(!i.name.lv.trim().is_empty() && !i.name.en.trim().is_empty());
+        }
+        for l in &c.life_situations {
+            assert!(!l.name.lv.trim().is_empty() && !l.name.en.trim().is_empty());
+        }
+        let mut codes = std::collections::BTreeSet::new();
+        for s in &c.services {
+            assert!(codes.insert(&s.code), "{} twice", s.code);
+            assert!(
+                c.institutions.iter().any(|i| i.code == s.institution),
+                "{}: unknown institution",
+                s.code
+            );
+            for sit in &s.situations {
+                assert!(
+                    c.life_situations.iter().any(|l| &l.code == sit),
+                    "{}: unknown life situation {sit}",
+                    s.code
+                );
+            }
+            for (lang, t) in [("lv", &s.texts.lv), ("en", &s.texts.en)] {
+                for (what, text) in [
+                    ("name", &t.name),
+                    ("summary", &t.summary),
+                    ("description", &t.description),
+                    ("conditions", &t.conditions),
+                ] {
+                    assert!(!text.trim().is_empty(), "{}: no {lang} {what}", s.code);
+                }
+            }
+            assert_eq!(
+                s.texts.lv.documents.len(),
+                s.texts.en.documents.len(),
+                "{}: documents in both languages",
+                s.code
+            );
+            crate::domain::fields::check_schema(&s.fields).expect("field schema");
+            for f in &s.fields {
+                both(&f.label, &f.name);
+                if let Some(help) = &f.help {
+                    both(help, &f.name);
+                }
+                for o in &f.options {
+                    both(&o.label, &o.value);
+                }
+            }
+        }
+    }
+}
