@@ -2,9 +2,10 @@
 //! holds logic of its own. Every method that touches a request checks who may do it.
 //!
 //! Each use-case module (`catalogue`, `requests`, `sla`, `staff`, `analytics`, `tokens`)
-//! adds methods to `Taka`. What several of them need (the request row, its query text,
-//! the stored service-level clock, who is acting, service names, notes to staff) lives in
-//! `shared`, which depends on none of them; no use-case module imports another.
+//! adds methods to `Taka`. What several of them need (the request row and its query text,
+//! the stored service-level clock, who is signed in and who is acting, service names,
+//! notes to staff) lives in `shared`, which depends on none of them; no use-case module
+//! imports another.
 //! `rollup` is the analytics bookkeeping every change of a request writes.
 
 pub mod analytics;
@@ -17,7 +18,8 @@ mod staff;
 mod tokens;
 
 pub use requests::{IdempotencyKey, NewRequest};
-pub use staff::{NewUser, SESSION_SECONDS, StaffContext, hash_password};
+pub use shared::StaffContext;
+pub use staff::{NewUser, SESSION_SECONDS, hash_password};
 pub use tokens::TOKEN_PREFIX;
 
 use super::db::Db;

@@ -1,7 +1,8 @@
 //! What the use cases share: the request row and its query text, how a service-level
 //! clock is stored, who is acting, service names, and the note to a staff member.
 //!
-//! This module depends on no use-case module (catalogue, requests, sla, staff, analytics,
+//! It also holds `StaffContext`, who is signed in and their scope, which every use case
+//! checks. This module depends on no use-case module (catalogue, requests, sla, staff, analytics,
 //! tokens); they all depend on it, never on each other, for shared types.
 
 use super::Taka;
@@ -9,8 +10,38 @@ use super::rollup;
 use crate::domain::sla::{SlaClock, SlaStage, Targets};
 use crate::domain::{self, Actor, FieldSpec, Lang, Status};
 use crate::error::AppError;
+use crate::model::SessionUser;
 use crate::server::error::{ServiceError, ServiceResult};
 use crate::server::notify::{self, InApp, Mail};
+
+/// A signed-in staff member and their scope. Built only from a valid session.
+#[derive(Debug, Clone)]
+pub struct StaffContext {
+    pub user: SessionUser,
+    pub institution_id: i64,
+    /// The services a provider or service owner works on (empty for institution-wide roles).
+    pub service_ids: Vec<i64>,
+}
+
+impl StaffContext {
+    /// Whether a request of `service_id` in `institution_id` is inside this user's scope.
+    pub fn can_see(&self, service_id: i64, institution_id: i64) -> bool {
+        if self.user.role.scoped_to_services() {
+            self.service_ids.contains(&service_id)
+        } else {
+            self.institution_id == institution_id
+        }
+    }
+    pub(crate) fn actor(&self) -> Actor {
+        Actor::Staff(self.user.role)
+    }
+    pub(crate) fn acting(&self) -> ActingAs {
+        ActingAs {
+            actor: self.actor(),
+            user_id: Some(self.user.id),
+        }
+    }
+}
 
 /// Who is acting, as the service layer records it.
 #[derive(Debug, Clone, Copy)]

@@ -1,9 +1,9 @@
 //! A staff member acts on a request.
 
-use super::StaffContext;
 use crate::domain::{Action, Status, lifecycle};
 use crate::error::AppError;
 use crate::server::error::ServiceResult;
+use crate::server::service::StaffContext;
 use crate::server::service::Taka;
 
 impl Taka {

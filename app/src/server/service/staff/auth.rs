@@ -1,10 +1,10 @@
 //! Passwords, signing in and out, and the staff context behind a session or token.
 
-use super::StaffContext;
 use crate::domain::{Lang, Role};
 use crate::error::AppError;
 use crate::model::SessionUser;
 use crate::server::error::{ServiceError, ServiceResult};
+use crate::server::service::StaffContext;
 use crate::server::service::{Taka, new_token, sha256_hex};
 
 /// How long a staff session lasts without signing in again.

@@ -1,8 +1,8 @@
 //! A staff member's in-app notifications.
 
-use super::StaffContext;
 use crate::domain::Lang;
 use crate::server::error::ServiceResult;
+use crate::server::service::StaffContext;
 use crate::server::service::{self, Taka};
 
 impl Taka {

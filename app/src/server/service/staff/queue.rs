@@ -1,10 +1,10 @@
 //! The work queue: requests in a staff member's scope, filtered; and the services they
 //! work on.
 
-use super::StaffContext;
 use crate::domain::{Channel, Lang, Status};
 use crate::model::{Queue, QueueFilter, QueueItem};
 use crate::server::error::ServiceResult;
+use crate::server::service::StaffContext;
 use crate::server::service::shared;
 use crate::server::service::{self, Taka};
 

@@ -1,11 +1,11 @@
 //! Everything staff see on one request: its values, people, service level, messages and
 //! history, and the actions their role allows.
 
-use super::StaffContext;
 use crate::domain::{Action, Channel, Lang, Role, lifecycle};
 use crate::error::AppError;
 use crate::model::{StaffMember, StaffRequestView};
 use crate::server::error::ServiceResult;
+use crate::server::service::StaffContext;
 use crate::server::service::shared::{RequestRow, parse_fields};
 use crate::server::service::{self, Taka, local_date_string};
 
