@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests: Debian's chromium through playwright-core, and
 // axe-core run on every page a test visits (any WCAG 2.1 A/AA violation fails the test).
 import { chromium } from 'playwright-core';
+import { after } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import assert from 'node:assert/strict';
@@ -12,12 +13,43 @@ export const BASE = process.env.TAKA_E2E_URL || 'http://127.0.0.1:3100';
 export const DEMO_PASSWORD = 'demo-parole-2026';
 export const PHONE = { width: 360, height: 740 };
 
+/// Script errors seen on any page of any test: a console error, or an exception nobody
+/// caught (a failed hydration shows as one of these). A 4xx answer that Chromium logs as
+/// "Failed to load resource" is a refusal the page expects (a wrong code, a form error),
+/// not a script error; a 5xx is a fault of ours and counts.
+export const problems = [];
+
+function watch(page) {
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    const text = m.text();
+    if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
+    problems.push(`${page.url()}: console error: ${text}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: uncaught exception: ${e.message}`));
+}
+
+export function assertNoScriptErrors() {
+  assert.deepEqual(problems.splice(0), [], 'no console errors or uncaught exceptions');
+}
+
+// Every test file fails at its end if any of its pages logged a script error.
+after(() => assertNoScriptErrors());
+
 export async function launch() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+  // Every page of every context is watched for script errors.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on('page', watch);
+    return context;
+  };
+  return browser;
 }
 
 /// Load a page and wait until the WASM has hydrated it (or nothing more loads).

@@ -7,7 +7,7 @@ export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
 # One cargo target directory shared by every clone (the Makefile sets the same default).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/taka/target}"
 scripts/setup.sh
-cargo leptos build --release
+cargo leptos build --release --split
 mkdir -p data
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/taka.db?mode=rwc}" TAKA_DEMO="${TAKA_DEMO:-true}"

@@ -29,7 +29,7 @@ say "integration tests (service layer and HTTP, SQLite and PostgreSQL)"
 cargo test -p server
 
 say "release build (server and WASM)"
-cargo leptos build --release
+cargo leptos build --release --split
 
 say "browser tests (Debian chromium, axe-core)"
 # A free port, so a server left running elsewhere cannot answer in our place.

@@ -82,6 +82,17 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            // On the server these mean the caller sent arguments that do not decode: their
+            // fault, answered 400, not ours.
+            E::Args(_) | E::MissingArg(_) | E::UnsupportedRequestMethod(_)
+                if cfg!(feature = "ssr") =>
+            {
+                AppError::BadRequest
+            }
+            E::Deserialization(_) if cfg!(feature = "ssr") => AppError::BadRequest,
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }

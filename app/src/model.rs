@@ -360,3 +360,73 @@ pub struct FigureRequest {
     /// Whether the viewer may open the request itself.
     pub can_open: bool,
 }
+
+/// Received and fulfilled in one ISO week (Monday to Sunday, local dates).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WeekPoint {
+    /// `2026-W07`.
+    pub label: String,
+    /// The week's Monday (`YYYY-MM-DD`).
+    pub monday: String,
+    pub received: i64,
+    pub fulfilled: i64,
+}
+
+/// One bucket of the lead-time distribution, in whole calendar days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeadBucket {
+    /// Smallest and largest whole number of days in the bucket (`None`: no upper end).
+    pub min: i64,
+    pub max: Option<i64>,
+    /// Requests decided in the period taking this long from registration (submission when
+    /// not registered) to decision — the "decision" stage of the lead-time table.
+    pub decide: i64,
+    /// Requests fulfilled in the period taking this long from submission to fulfilment.
+    pub total: i64,
+}
+
+impl LeadBucket {
+    /// The bucket's edges: `[0, 1, 3, 6, 11, 21, 31]` → `< 1`, `1–2`, `3–5`, `6–10`,
+    /// `11–20`, `21–30`, `> 30` days.
+    pub const EDGES: [i64; 7] = [0, 1, 3, 6, 11, 21, 31];
+
+    /// The buckets, empty.
+    pub fn empty() -> Vec<LeadBucket> {
+        Self::EDGES
+            .iter()
+            .enumerate()
+            .map(|(i, min)| LeadBucket {
+                min: *min,
+                max: Self::EDGES.get(i + 1).map(|next| next - 1),
+                decide: 0,
+                total: 0,
+            })
+            .collect()
+    }
+
+    /// The index of the bucket holding `days` (negative values are not counted).
+    pub fn index(days: i64) -> Option<usize> {
+        if days < 0 {
+            return None;
+        }
+        Self::EDGES.iter().rposition(|e| days >= *e)
+    }
+
+    /// `< 1`, `1–2`, ..., `> 30`.
+    pub fn label(&self) -> String {
+        match self.max {
+            Some(0) => "< 1".into(),
+            Some(max) if max == self.min => self.min.to_string(),
+            Some(max) => format!("{}–{max}", self.min),
+            None => format!("> {}", self.min - 1),
+        }
+    }
+}
+
+/// What the dashboard adds to the summary: the weekly trend and the lead-time distribution.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AnalyticsMore {
+    /// The last 12 ISO weeks up to the period's last day (the last one may be partial).
+    pub weekly: Vec<WeekPoint>,
+    pub distribution: Vec<LeadBucket>,
+}

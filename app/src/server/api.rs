@@ -348,31 +348,15 @@ async fn get_request(
     })))
 }
 
-/// The staff member behind `Authorization: Bearer <token>` or a session cookie; `401`
-/// otherwise (a bad bearer token is not retried as a cookie).
+/// The signed-in staff member (bearer token or session cookie), as an API error otherwise.
 async fn staff_from(
     taka: &Taka,
     headers: &HeaderMap,
     lang: Lang,
 ) -> ApiResult<super::service::StaffContext> {
-    let unauthorized = || ApiError::new(AppError::Unauthorized, lang);
-    if let Some(value) = headers.get(axum::http::header::AUTHORIZATION) {
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(unauthorized)?;
-        return taka
-            .staff_for_token(token, lang)
-            .await
-            .map_err(|e| ApiError::new(e.into(), lang))?
-            .ok_or_else(unauthorized);
-    }
-    let session = super::cookie(headers, super::SESSION_COOKIE).ok_or_else(unauthorized)?;
-    taka.staff_for_session(&session, lang)
+    super::auth::signed_in_staff(taka, headers, lang)
         .await
-        .map_err(|e| ApiError::new(e.into(), lang))?
-        .ok_or_else(unauthorized)
+        .map_err(|e| ApiError::new(e, lang))
 }
 
 #[derive(Deserialize)]

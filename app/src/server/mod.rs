@@ -1,14 +1,15 @@
 //! Server-only code: persistence, the service layer, the JSON API, sessions and demo data.
 
+pub mod analytics_csv;
 pub mod api;
-pub mod dashboard;
+pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
 pub mod generate;
 pub mod mailer;
 pub mod notify;
-pub mod plain;
+pub mod pages;
 pub mod profile;
 pub mod service;
 pub mod web;

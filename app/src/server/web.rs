@@ -25,17 +25,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/lang/{code}", get(set_language))
         .route("/healthz", get(health))
-        .route("/staff/analytics", get(super::dashboard::dashboard))
-        .route("/staff/analytics.csv", get(super::dashboard::csv))
-        .route("/staff/analytics/requests", get(super::dashboard::requests))
-        .route("/staff/profile", get(super::profile::show))
+        .route("/staff/analytics.csv", get(super::analytics_csv::csv))
         .route(
             "/staff/profile/tokens",
             axum::routing::post(super::profile::create),
-        )
-        .route(
-            "/staff/profile/tokens/{id}/revoke",
-            axum::routing::post(super::profile::revoke),
         )
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
@@ -45,6 +38,7 @@ pub fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::from_fn(server_fn_status))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -85,4 +79,31 @@ async fn set_language(Path(code): Path<String>, Query(q): Query<Back>) -> Respon
         }
     }
     resp
+}
+
+/// A server function's refusal answers with the status its error means (422 for invalid
+/// input, 404, 409, 429, ...), as the JSON API does; the server-function machinery itself
+/// answers every error with 500, which would make a typo look like an outage.
+async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !resp
+            .headers()
+            .contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    };
+    if let Ok(e) = serde_json::from_slice::<crate::error::AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(e.status())
+    {
+        if status.is_client_error() {
+            tracing::info!(code = e.code(), %status, "server function refused the input");
+        }
+        parts.status = status;
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -1,6 +1,7 @@
 //! The citizen side: no account needed.
 
-use super::common::{ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline};
+use super::common::{ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, no_js_error};
+use super::islands::{IslandScripts, RequestFormIsland, RequesterActionForm};
 use crate::domain::{ActionKind, FieldError, Stage, Status};
 use crate::error::AppError;
 use crate::fns::{RequesterAction, SubmitRequest, get_catalogue, get_service, track_request};
@@ -52,7 +53,10 @@ pub fn CataloguePage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let by_situation = move || query.read().get("by").as_deref() == Some("situation");
-    let catalogue = Resource::new(|| (), |_| get_catalogue());
+    // Pages are rendered on the server only: data is awaited in place, not kept in a
+    // Resource (which would also be serialised into the page for a hydration that the
+    // islands do not need).
+    let catalogue = get_catalogue;
     view! {
         <Title text=move || t_string!(i18n, catalogue.title).to_string() />
         <h1>{t!(i18n, catalogue.title)}</h1>
@@ -62,7 +66,7 @@ pub fn CataloguePage() -> impl IntoView {
         </nav>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match catalogue.await {
+                match catalogue().await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(cat) if cat.services.is_empty() => view! { <p>{t!(i18n, catalogue.empty)}</p> }.into_any(),
                     Ok(cat) => {
@@ -117,21 +121,29 @@ fn ServiceCard(service: ServiceSummary) -> impl IntoView {
     }
 }
 
-fn service_resource() -> Resource<Result<ServiceDetail, AppError>> {
-    let params = use_params_map();
-    Resource::new(
-        move || params.read().get("code").unwrap_or_default(),
-        get_service,
-    )
+/// The service named in the path, read on the server.
+fn service_loader()
+-> impl Fn() -> std::pin::Pin<Box<dyn Future<Output = Result<ServiceDetail, AppError>> + Send>>
++ Clone
++ Send
++ Sync
++ 'static {
+    let code = use_params_map()
+        .read_untracked()
+        .get("code")
+        .unwrap_or_default();
+    move || Box::pin(get_service(code.clone()))
 }
 
 #[component]
 pub fn ServicePage() -> impl IntoView {
     let i18n = use_i18n();
-    let service = service_resource();
+    let service = service_loader();
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let service = service();
+                Suspend::new(async move {
                 match service.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(s) => {
@@ -175,7 +187,7 @@ pub fn ServicePage() -> impl IntoView {
                         }.into_any()
                     }
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -183,10 +195,12 @@ pub fn ServicePage() -> impl IntoView {
 #[component]
 pub fn RequestPage() -> impl IntoView {
     let i18n = use_i18n();
-    let service = service_resource();
+    let service = service_loader();
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let service = service();
+                Suspend::new(async move {
                 match service.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(s) => {
@@ -194,26 +208,41 @@ pub fn RequestPage() -> impl IntoView {
                         view! {
                             <Title text=name.clone() />
                             <h1>{move || t_string!(i18n, service.form_title, name = name.clone())}</h1>
-                            <RequestForm service=s in_person=false />
+                            <RequestFormIsland service=s in_person=false initial_error={no_js_error::<SubmitRequest>()} />
+                            <IslandScripts />
                         }.into_any()
                     }
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
 
 /// The request form of a service, built from its field schema. A plain form post without
-/// WASM; with WASM the same server function is called in place.
+/// WASM; with WASM (inside `RequestFormIsland`) the same server function is called in place.
 #[component]
-pub fn RequestForm(service: ServiceDetail, in_person: bool) -> impl IntoView {
+pub fn RequestForm(
+    service: ServiceDetail,
+    in_person: bool,
+    initial_error: Option<AppError>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitRequest>::new();
-    let error = move || submit.value().get().and_then(|r| r.err());
-    let field_error = move |name: &'static str| -> Signal<Option<FieldError>> {
-        Signal::derive(move || {
-            error().and_then(|e| e.field_errors().and_then(|f| f.get(name).cloned()))
-        })
+    let error = move || {
+        if submit.version().get() == 0 {
+            initial_error.clone()
+        } else {
+            submit.value().get().and_then(|r| r.err())
+        }
+    };
+    let field_error = {
+        let error = error.clone();
+        move |name: &'static str| -> Signal<Option<FieldError>> {
+            let error = error.clone();
+            Signal::derive(move || {
+                error().and_then(|e| e.field_errors().and_then(|f| f.get(name).cloned()))
+            })
+        }
     };
     let fields = service
         .fields
@@ -221,6 +250,7 @@ pub fn RequestForm(service: ServiceDetail, in_person: bool) -> impl IntoView {
         .cloned()
         .map(|spec| {
             let name = spec.name.clone();
+            let error = error.clone();
             let err = Signal::derive(move || {
                 error().and_then(|e| e.field_errors().and_then(|f| f.get(&name).cloned()))
             });
@@ -279,15 +309,12 @@ fn query_pair() -> (Memo<String>, Memo<String>) {
 pub fn ReceiptPage() -> impl IntoView {
     let i18n = use_i18n();
     let (reference, code) = query_pair();
-    let view_res = Resource::new(
-        move || (reference.get(), code.get()),
-        |(r, c)| track_request(r, c),
-    );
+    let view_res = move || track_request(reference.get_untracked(), code.get_untracked());
     view! {
         <Title text=move || t_string!(i18n, receipt.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match view_res.await {
+                match view_res().await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(v) => {
                         let track_href = format!("/track?ref={}&code={}", urlencoding::encode(&v.reference), urlencoding::encode(&code.get_untracked()));
@@ -309,7 +336,9 @@ pub fn ReceiptPage() -> impl IntoView {
                                 </dl>
                                 <p class="no-print actions-row">
                                     <a class="button primary" href=track_href>{t!(i18n, receipt.track)}</a>
-                                    <button type="button" class="button" onclick="window.print()">{t!(i18n, common.print)}</button>
+                                    <button type="button" class="button" data-print="">{t!(i18n, common.print)}</button>
+                                    // A one-line script file (no inline script, no WASM on this page).
+                                    <script src="/print.js" defer=true></script>
                                 </p>
                             </article>
                         }.into_any()
@@ -324,22 +353,21 @@ pub fn ReceiptPage() -> impl IntoView {
 pub fn TrackPage() -> impl IntoView {
     let i18n = use_i18n();
     let (reference, code) = query_pair();
-    let act = ServerAction::<RequesterAction>::new();
-    let tracked = Resource::new(
-        move || (reference.get(), code.get(), act.version().get()),
-        |(r, c, _)| async move {
+    let tracked = move || {
+        let (r, c) = (reference.get_untracked(), code.get_untracked());
+        async move {
             if r.is_empty() || c.is_empty() {
                 None
             } else {
                 Some(track_request(r, c).await)
             }
-        },
-    );
+        }
+    };
     view! {
         <Title text=move || t_string!(i18n, track.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
-                match tracked.await {
+                match tracked().await {
                     None => view! {
                         <h1>{t!(i18n, track.title)}</h1>
                         <TrackForm reference=reference.get_untracked() />
@@ -350,19 +378,17 @@ pub fn TrackPage() -> impl IntoView {
                         <TrackForm reference=reference.get_untracked() />
                     }.into_any(),
                     Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Some(Ok(v)) => view! { <TrackingDetails view=v code=code.get_untracked() act=act /> }.into_any(),
+                    Some(Ok(v)) => view! { <TrackingDetails view=v code=code.get_untracked() /> }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
+/// A request as its requester sees it. Rendered on the server; only the three forms
+/// (answer, rate, withdraw) are islands.
 #[component]
-fn TrackingDetails(
-    view: TrackingView,
-    code: String,
-    act: ServerAction<RequesterAction>,
-) -> impl IntoView {
+fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
     let i18n = use_i18n();
     let v = view;
     let status = v.status;
@@ -370,23 +396,17 @@ fn TrackingDetails(
     let reference = v.reference.clone();
     let institution = v.institution_name.clone();
     let handler = v.handler_role;
-    let act_error = move || act.value().get().and_then(|r| r.err());
-    let done = move || matches!(act.value().get(), Some(Ok(())));
-    let hidden = {
+    // Without JavaScript a refused action comes back as a page: its error is shown on top.
+    let no_js = no_js_error::<RequesterAction>();
+    let form = {
         let (reference, code) = (reference.clone(), code.clone());
-        move || {
-            view! {
-                <input type="hidden" name="reference" value=reference.clone() />
-                <input type="hidden" name="code" value=code.clone() />
-            }
-        }
+        move |action: ActionKind| (reference.clone(), code.clone(), action, None::<AppError>)
     };
-    let (hidden_answer, hidden_rate, hidden_withdraw) = (hidden.clone(), hidden.clone(), hidden);
     let heading_ref = reference.clone();
     view! {
         <h1>{move || t_string!(i18n, track.heading, reference = heading_ref.clone())}</h1>
-        {move || done().then(|| view! { <div class="notice ok" role="status"><p>{t!(i18n, track.done)}</p></div> })}
-        {move || act_error().map(|e| view! { <ErrorNotice error=e /> })}
+        {no_js.map(|e| view! { <ErrorNotice error=e /> })}
+        {(!v.actions.is_empty()).then(|| view! { <IslandScripts /> })}
         <section class="status-panel" aria-labelledby="status-h">
             <h2 id="status-h" class="visually-hidden">{t!(i18n, track.status)}</h2>
             <p class="status-line"><StatusBadge status=status /></p>
@@ -417,24 +437,28 @@ fn TrackingDetails(
             <section class="card" aria-labelledby="answer-h">
                 <h2 id="answer-h">{t!(i18n, track.answer_title)}</h2>
                 {v.open_question.clone().map(|q| view! { <p><strong>{t!(i18n, track.question)}</strong> " " {q}</p> })}
-                <ActionForm action=act>
-                    {hidden_answer()}
-                    <input type="hidden" name="action" value="provide_information" />
+                {
+                    let (reference, code, action, initial_error) = form(ActionKind::ProvideInformation);
+                    view! {
+                <RequesterActionForm reference code action initial_error>
                     <div class="field">
                         <label for="answer">{t!(i18n, track.answer_label)}</label>
                         <textarea id="answer" name="text" rows="4" required=true maxlength="4000"></textarea>
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, track.answer_submit)}</button>
-                </ActionForm>
+                </RequesterActionForm>
+                    }
+                }
             </section>
         })}
 
         {v.actions.contains(&ActionKind::Rate).then(|| view! {
             <section class="card" aria-labelledby="rate-h">
                 <h2 id="rate-h">{t!(i18n, track.rate_title)}</h2>
-                <ActionForm action=act>
-                    {hidden_rate()}
-                    <input type="hidden" name="action" value="rate" />
+                {
+                    let (reference, code, action, initial_error) = form(ActionKind::Rate);
+                    view! {
+                <RequesterActionForm reference code action initial_error>
                     <fieldset class="rating">
                         <legend>{t!(i18n, track.rate_score)}</legend>
                         {(1..=5u8).map(|n| {
@@ -450,7 +474,9 @@ fn TrackingDetails(
                         <textarea id="rate-comment" name="text" rows="3" maxlength="4000"></textarea>
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, track.rate_submit)}</button>
-                </ActionForm>
+                </RequesterActionForm>
+                    }
+                }
             </section>
         })}
 
@@ -463,15 +489,18 @@ fn TrackingDetails(
             <section class="card subtle" aria-labelledby="withdraw-h">
                 <h2 id="withdraw-h">{t!(i18n, track.withdraw_title)}</h2>
                 <p>{t!(i18n, track.withdraw_intro)}</p>
-                <ActionForm action=act>
-                    {hidden_withdraw()}
-                    <input type="hidden" name="action" value="withdraw" />
+                {
+                    let (reference, code, action, initial_error) = form(ActionKind::Withdraw);
+                    view! {
+                <RequesterActionForm reference code action initial_error>
                     <div class="field">
                         <label for="withdraw-reason">{t!(i18n, track.withdraw_reason)}</label>
                         <input id="withdraw-reason" name="text" type="text" maxlength="4000" />
                     </div>
                     <button type="submit" class="button danger">{t!(i18n, track.withdraw_submit)}</button>
-                </ActionForm>
+                </RequesterActionForm>
+                    }
+                }
             </section>
         })}
     }

@@ -13,6 +13,19 @@ pub fn lang_now() -> crate::domain::Lang {
     i18n_text::lang(use_i18n().get_locale_untracked())
 }
 
+/// The error a form post without JavaScript came back with for server function `S` (the
+/// server reads it from the request; islands get it as a prop).
+pub fn no_js_error<S>() -> Option<AppError>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    ServerAction::<S>::new()
+        .value()
+        .get_untracked()
+        .and_then(|r| r.err())
+}
+
 /// An error from the server, in words.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {

@@ -1,7 +1,10 @@
 //! Pages and components. Every text comes from `locales/*.json` through leptos_i18n.
 
+mod analytics;
 mod citizen;
 mod common;
+pub mod islands;
+pub mod profile;
 mod staff;
 
 use crate::i18n::*;
@@ -12,8 +15,11 @@ use leptos_router::components::{A, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::{SsrMode, path};
 
-/// The HTML document around the app (rendered on the server only).
+/// The HTML document around the app (rendered on the server only). The page is not
+/// hydrated as a whole: only islands run in the browser, and only pages that have one load
+/// the WASM (`islands::IslandScripts`).
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    provide_context(islands::IslandsOnPage::default());
     view! {
         <!DOCTYPE html>
         <html>
@@ -23,7 +29,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="theme-color" content="#0b4f6c" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -57,6 +62,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/new") view=staff::InPersonPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/notifications") view=staff::NotificationsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/requests/:reference") view=staff::StaffRequestPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/analytics") view=analytics::AnalyticsPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/analytics/requests") view=analytics::AnalyticsRequestsPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/profile") view=profile::ProfilePage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <Footer />
@@ -72,9 +80,18 @@ fn AppTitle() -> impl IntoView {
     view! {
         <Title
             text=""
-            formatter=move |page: String| if page.is_empty() { t_string!(i18n, app.name).to_string() } else { format!("{page} · Taka") }
+            formatter=move |page: String| if page.is_empty() { t_string!(i18n, app.name).to_string() } else { title_text(&format!("{page} · Taka")) }
         />
     }
+}
+
+/// leptos_meta 0.8 writes the `<title>` text into the page as it is, unescaped (a service
+/// named `</title><script>…` would end the title and run): the one place we escape by hand.
+/// Pages are rendered on the server only, so the browser never sets this text itself.
+fn title_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[component]

@@ -1,12 +1,12 @@
 //! The staff side: sign-in, the work queue, a request's page, registration at the desk.
 
-use super::citizen::RequestForm;
-use super::common::{ErrorNotice, StatusBadge, TextInput, Timeline};
+use super::common::{ErrorNotice, StatusBadge, TextInput, Timeline, no_js_error};
+use super::islands::{IslandScripts, RequestFormIsland, StaffRequestIsland};
 use crate::domain::{ActionKind, FieldError, SlaState, Status};
 use crate::error::AppError;
 use crate::fns::{
-    MarkNotificationsRead, SignIn, SignOut, StaffAction, current_user, get_notifications,
-    get_queue, get_service, get_staff_request, my_services,
+    MarkNotificationsRead, SignIn, SignOut, StaffAction, SubmitRequest, current_user,
+    get_notifications, get_queue, get_service, get_staff_request, my_services,
 };
 use crate::i18n::*;
 use crate::i18n_text;
@@ -18,7 +18,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// Renders `signed_in` for a signed-in user, else the sign-in form.
 #[component]
-fn RequireStaff<F, V>(signed_in: F) -> impl IntoView
+pub(crate) fn RequireStaff<F, V>(signed_in: F) -> impl IntoView
 where
     F: Fn(SessionUser) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
@@ -64,7 +64,7 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
             <nav aria-label=move || t_string!(i18n, nav.staff)>
                 <a href="/staff">{t!(i18n, nav.queue)}</a>
                 <a href="/staff/notifications">{t!(i18n, nav.notifications)}</a>
-                <a href="/staff/analytics" rel="external">{t!(i18n, nav.analytics)}</a>
+                <a href="/staff/analytics">{t!(i18n, nav.analytics)}</a>
                 <a href="/staff/profile" rel="external">{t!(i18n, nav.profile)}</a>
                 {role.handles_requests().then(|| view! { <a href="/staff/new">{t!(i18n, nav.in_person)}</a> })}
                 <ActionForm action=sign_out attr:class="inline">
@@ -243,22 +243,20 @@ pub fn StaffRequestPage() -> impl IntoView {
 fn StaffRequestView() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let act = ServerAction::<StaffAction>::new();
     let request = Resource::new(
-        move || {
-            (
-                params.read().get("reference").unwrap_or_default(),
-                act.version().get(),
-            )
-        },
-        |(r, _)| get_staff_request(r),
+        move || params.read().get("reference").unwrap_or_default(),
+        get_staff_request,
     );
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match request.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(r) => view! { <RequestDetails r=r act=act /> }.into_any(),
+                    Ok(r) => view! {
+                        <Title text=r.reference.clone() />
+                        <StaffRequestIsland r=r initial_error={no_js_error::<StaffAction>()} />
+                        <IslandScripts />
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -266,16 +264,23 @@ fn StaffRequestView() -> impl IntoView {
 }
 
 #[component]
-fn RequestDetails(r: StaffRequestView, act: ServerAction<StaffAction>) -> impl IntoView {
+pub fn RequestDetails<E, D>(
+    r: StaffRequestView,
+    act: ServerAction<StaffAction>,
+    error: E,
+    done: D,
+) -> impl IntoView
+where
+    E: Fn() -> Option<AppError> + Send + Sync + Clone + 'static,
+    D: Fn() -> bool + Send + Sync + Copy + 'static,
+{
     let i18n = use_i18n();
-    let act_error = move || act.value().get().and_then(|r| r.err());
-    let done = move || matches!(act.value().get(), Some(Ok(())));
+    let act_error = error;
     let channel = r.channel;
     let status = r.status;
     let sla = r.sla.clone();
     let actions = r.actions.clone();
     view! {
-        <Title text=r.reference.clone() />
         <h1>{r.reference.clone()} " " <StatusBadge status=status /></h1>
         <p class="lead">{r.service_name.clone()} " · " {r.institution_name.clone()}</p>
         {move || done().then(|| view! { <div class="notice ok" role="status"><p>{t!(i18n, staff.updated)}</p></div> })}
@@ -599,7 +604,7 @@ fn InPersonForm() -> impl IntoView {
                     </form>
                 };
                 let form = match service.await {
-                    Some(Ok(s)) => Some(view! { <h2>{s.name.clone()}</h2><RequestForm service=s in_person=true /> }.into_any()),
+                    Some(Ok(s)) => Some(view! { <h2>{s.name.clone()}</h2><RequestFormIsland service=s in_person=true initial_error={no_js_error::<SubmitRequest>()} /><IslandScripts /> }.into_any()),
                     Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any()),
                     None => None,
                 };

@@ -11,6 +11,7 @@
 //! - `lists`: the requests behind a figure.
 
 mod breakdown;
+mod charts;
 mod lists;
 mod rollups;
 mod scope;

@@ -8,12 +8,14 @@ use crate::model::{
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+pub mod analytics;
+
 #[cfg(feature = "ssr")]
-mod ctx {
+pub(crate) mod ctx {
     use crate::domain::Lang;
     use crate::error::AppError;
     use crate::server::service::StaffContext;
-    use crate::server::{AppState, SESSION_COOKIE, Taka, cookie, request_lang};
+    use crate::server::{AppState, Taka, request_lang};
     use axum::http::HeaderMap;
     use leptos::prelude::*;
 
@@ -40,11 +42,7 @@ mod ctx {
         let headers = headers().await?;
         let lang = request_lang(&headers);
         let taka = taka()?;
-        let token = cookie(&headers, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
-        let ctx = taka
-            .staff_for_session(&token, lang)
-            .await?
-            .ok_or(AppError::Unauthorized)?;
+        let ctx = crate::server::auth::signed_in_staff(&taka, &headers, lang).await?;
         Ok((taka, ctx, lang))
     }
 
@@ -253,5 +251,20 @@ pub async fn get_notifications() -> Result<(Vec<crate::model::StaffNotification>
 pub async fn mark_notifications_read() -> Result<(), AppError> {
     let (taka, staff, _) = ctx::staff().await?;
     taka.mark_notifications_read(&staff).await?;
+    Ok(())
+}
+
+/// The signed-in staff member's personal API tokens.
+#[server(prefix = "/fn", endpoint = "tokens")]
+pub async fn get_tokens() -> Result<Vec<crate::model::ApiToken>, AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    Ok(taka.list_tokens(&staff).await?)
+}
+
+/// Revoke one of the signed-in staff member's tokens.
+#[server(prefix = "/fn", endpoint = "revoke_token")]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    taka.revoke_token(&staff, id).await?;
     Ok(())
 }
