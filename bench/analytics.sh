@@ -14,7 +14,7 @@ RUNS=${BENCH_RUNS:-30}
 mkdir -p target
 URL=${1:-"sqlite://$PWD/target/analytics-bench.db?mode=rwc"}
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-[ -x "$BIN" ] || cargo leptos build --release
+[ -x "$BIN" ] || cargo leptos build --release --split
 
 export DATABASE_URL="$URL" RUST_LOG=warn
 have=$(python3 - "$URL" <<'PY'

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): the release server on a fresh SQLite file (WAL, synchronous=FULL),
 # loaded by wrk from the same machine. Prints submissions/s and lookups/s with p50/p99,
-# the disk's fsync rate measured in the same run, and the WASM size raw and brotli.
+# the disk's fsync rate measured in the same run, the WASM size raw and brotli, and for the
+# citizen pages the files a phone fetches (raw and brotli) and their Lighthouse 12 scores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/end2end/node_modules/.bin:$PATH"
@@ -13,7 +14,7 @@ scripts/setup.sh
 for tool in wrk brotli; do
   command -v $tool >/dev/null || { SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk brotli >/dev/null; }
 done
-cargo leptos build --release >/dev/null 2>&1 || cargo leptos build --release
+cargo leptos build --release --split >/dev/null 2>&1 || cargo leptos build --release --split
 BIN="${CARGO_TARGET_DIR:-target}/release/taka"
 
 DIR=$(mktemp -d -p "${BENCH_DIR:-$PWD/target}")
@@ -36,10 +37,19 @@ code=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_code"])
 echo; echo "== tracking lookups: GET /api/v1/requests/$ref, ${DURATION}s, 2 threads, 32 connections"
 wrk -t2 -c32 -d"${DURATION}s" --latency -H "X-Tracking-Code: $code" "http://127.0.0.1:$PORT/api/v1/requests/$ref" | tee "$DIR/lookup.txt"
 
-echo; echo "== WASM bundle"
-wasm=target/site/pkg/taka.wasm
-raw=$(stat -c %s "$wasm")
-br=$(brotli -c -q 11 "$wasm" | wc -c)
-js=$(stat -c %s target/site/pkg/taka.js)
-css=$(stat -c %s target/site/pkg/taka.css)
-printf 'taka.wasm %d bytes raw, %d bytes brotli (q11); taka.js %d bytes; taka.css %d bytes\n' "$raw" "$br" "$js" "$css"
+echo; echo "== WASM: the main module and the chunks split off for lazy islands (bytes raw / brotli q11)"
+total_raw=0; total_br=0
+for wasm in target/site/pkg/*.wasm; do
+  raw=$(stat -c %s "$wasm"); br=$(brotli -c -q 11 "$wasm" | wc -c)
+  total_raw=$((total_raw + raw)); total_br=$((total_br + br))
+  printf '%-70s %8d %8d\n' "$(basename "$wasm")" "$raw" "$br"
+done
+printf '%-70s %8d %8d\n' "all WASM (what staff and citizens together could load)" "$total_raw" "$total_br"
+printf 'taka.js %d bytes; taka.css %d bytes\n' "$(stat -c %s target/site/pkg/taka.js)" "$(stat -c %s target/site/pkg/taka.css)"
+
+echo
+if [ ! -x bench/web/node_modules/.bin/lighthouse ] || [ bench/web/package.json -nt bench/web/node_modules/.installed ]; then
+  (cd bench/web && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
+fi
+# Bytes each citizen page fetches and Lighthouse 12 (mobile) scores, in Debian's chromium.
+CHROME_PATH=/usr/bin/chromium node bench/web/pages.mjs "http://127.0.0.1:$PORT"
