@@ -50,6 +50,26 @@ async fn get_html(app: &TestApp, cookie: Option<&str>, path: &str) -> String {
     body
 }
 
+/// The session cookie (`name=value`) from the real sign-in form.
+async fn sign_in(app: &TestApp, username: &str) -> String {
+    let signed = app
+        .http
+        .post(app.url("/fn/sign_in"))
+        .header("accept", "text/html")
+        .header("referer", app.url("/staff"))
+        .form(&[("username", username), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    signed.headers()["set-cookie"]
+        .to_str()
+        .expect("cookie")
+        .split(';')
+        .next()
+        .expect("pair")
+        .to_string()
+}
+
 async fn escaped_everywhere(app: &TestApp) {
     // The service's name in both languages, and a staff member's name.
     sqlx::query(
@@ -132,22 +152,7 @@ async fn escaped_everywhere(app: &TestApp) {
     get_html(app, None, &format!("/receipt?ref={reference}&code={code}")).await;
 
     // Staff pages, signed in through the real sign-in form.
-    let signed = app
-        .http
-        .post(app.url("/fn/sign_in"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/staff"))
-        .form(&[("username", "sniedzejs"), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .expect("sign in");
-    let cookie = signed.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_string();
+    let cookie = sign_in(app, "sniedzejs").await;
     let c = Some(cookie.as_str());
     let queue = get_html(app, c, "/staff?all=1").await;
     assert!(
@@ -169,22 +174,7 @@ async fn escaped_everywhere(app: &TestApp) {
     get_html(app, c, "/staff/new?service=VNP-KOKU-CIRSANA").await;
 
     // The service owner's analytics: the service's name in breakdowns and lists.
-    let signed = app
-        .http
-        .post(app.url("/fn/sign_in"))
-        .header("accept", "text/html")
-        .header("referer", app.url("/staff"))
-        .form(&[("username", "vaditajs"), ("password", DEMO_PASSWORD)])
-        .send()
-        .await
-        .expect("sign in");
-    let head = signed.headers()["set-cookie"]
-        .to_str()
-        .expect("cookie")
-        .split(';')
-        .next()
-        .expect("pair")
-        .to_string();
+    let head = sign_in(app, "vaditajs").await;
     let h = Some(head.as_str());
     let dash = get_html(app, h, "/staff/analytics").await;
     assert!(dash.contains(SHOWN), "the breakdown names the service");

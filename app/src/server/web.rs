@@ -97,9 +97,8 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
     let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
-    if let Ok(e) = serde_json::from_slice::<crate::error::AppError>(&bytes)
-        && let Ok(status) = StatusCode::from_u16(e.status())
-    {
+    if let Ok(e) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
+        let status = super::pages::error_status(&e);
         if status.is_client_error() {
             tracing::info!(code = e.code(), %status, "server function refused the input");
         }

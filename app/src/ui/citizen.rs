@@ -1,6 +1,8 @@
 //! The citizen side: no account needed.
 
-use super::common::{ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, no_js_error};
+use super::common::{
+    ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, no_js_error, shown_error,
+};
 use super::islands::{IslandScripts, RequestFormIsland, RequesterActionForm};
 use crate::domain::{ActionKind, FieldError, Stage, Status};
 use crate::error::AppError;
@@ -228,13 +230,7 @@ pub fn RequestForm(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitRequest>::new();
-    let error = move || {
-        if submit.version().get() == 0 {
-            initial_error.clone()
-        } else {
-            submit.value().get().and_then(|r| r.err())
-        }
-    };
+    let error = shown_error(submit, initial_error);
     let field_error = {
         let error = error.clone();
         move |name: &'static str| -> Signal<Option<FieldError>> {

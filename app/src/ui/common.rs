@@ -26,6 +26,25 @@ where
         .and_then(|r| r.err())
 }
 
+/// The error to show: the last action's, or before any action the one a form post
+/// without JavaScript came back with.
+pub fn shown_error<S>(
+    act: ServerAction<S>,
+    initial: Option<AppError>,
+) -> impl Fn() -> Option<AppError> + Send + Sync + Clone + 'static
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    move || {
+        if act.version().get() == 0 {
+            initial.clone()
+        } else {
+            act.value().get().and_then(|r| r.err())
+        }
+    }
+}
+
 /// An error from the server, in words.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {

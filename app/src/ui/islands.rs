@@ -7,7 +7,7 @@
 //! the browser cannot read it from the request the way the server does.
 
 use super::citizen::RequestForm;
-use super::common::ErrorNotice;
+use super::common::{ErrorNotice, shown_error};
 use super::staff::RequestDetails;
 use crate::domain::ActionKind;
 use crate::error::AppError;
@@ -50,25 +50,6 @@ pub(crate) fn island_i18n() {
             leptos_i18n::context::I18nContextOptions::default().enable_cookie(false),
         );
         provide_context(ctx);
-    }
-}
-
-/// The error to show: the last action's, or before any action the one a form post
-/// without JavaScript came back with.
-fn shown_error<S>(
-    act: ServerAction<S>,
-    initial: Option<AppError>,
-) -> impl Fn() -> Option<AppError> + Send + Sync + Clone + 'static
-where
-    S: leptos::server_fn::ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Clone + Send + Sync + 'static,
-{
-    move || {
-        if act.version().get() == 0 {
-            initial.clone()
-        } else {
-            act.value().get().and_then(|r| r.err())
-        }
     }
 }
 
