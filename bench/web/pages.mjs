@@ -70,25 +70,28 @@ async function scores(port, path) {
 }
 
 const created = await submit();
+// The third field says whether the page is held to the limits (issue 8 names the
+// catalogue, service, receipt and tracking pages; the request form is measured beside them).
 const pages = [
-  ['catalogue', '/services'],
-  ['service', '/services/VNP-STAVATLAUJA'],
-  ['request form', '/services/VNP-STAVATLAUJA/request'],
-  ['receipt', `/receipt?ref=${created.reference}&code=${created.tracking_code}`],
-  ['tracking', `/track?ref=${created.reference}&code=${created.tracking_code}`],
+  ['catalogue', '/services', true],
+  ['service', '/services/VNP-STAVATLAUJA', true],
+  ['request form', '/services/VNP-STAVATLAUJA/request', false],
+  ['receipt', `/receipt?ref=${created.reference}&code=${created.tracking_code}`, true],
+  ['tracking', `/track?ref=${created.reference}&code=${created.tracking_code}`, true],
 ];
 
 const browser = await chromium.launch({ executablePath: CHROME, args: FLAGS });
 console.log('== citizen pages: files fetched from a cold cache (KB raw / KB brotli q11)');
 let over = false;
-for (const [name, path] of pages) {
+for (const [name, path, limited] of pages) {
   const f = await bytesFetched(browser, path);
   const all = f.wasm[1] + f.js[1] + f.css[1];
-  const flag = f.wasm[1] > LIMIT_WASM || all > LIMIT_ALL ? '  OVER LIMIT' : '';
-  over ||= flag !== '';
+  const beyond = f.wasm[1] > LIMIT_WASM || all > LIMIT_ALL;
+  const flag = !beyond ? '' : limited ? '  OVER LIMIT' : '  (above the limits; not held to them)';
+  over ||= limited && beyond;
   console.log(`${name.padEnd(13)} wasm ${kb(f.wasm[0])}/${kb(f.wasm[1])}  js ${kb(f.js[0])}/${kb(f.js[1])}  css ${kb(f.css[0])}/${kb(f.css[1])}  all ${kb(all)} KB brotli${flag}`);
 }
-console.log(`limits: WASM <= ${kb(LIMIT_WASM)} KB brotli, WASM+JS+CSS <= ${kb(LIMIT_ALL)} KB brotli${over ? ' — EXCEEDED' : ' — met'}`);
+console.log(`limits on catalogue, service, receipt, tracking: WASM <= ${kb(LIMIT_WASM)} KB brotli, WASM+JS+CSS <= ${kb(LIMIT_ALL)} KB brotli${over ? ' — EXCEEDED' : ' — met'}`);
 
 
 // The dashboard: time from "Apply" on a new period to the new figures shown in place.

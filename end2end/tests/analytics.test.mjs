@@ -145,6 +145,9 @@ test('with the script the dashboard updates in place, follows the back button an
   assert.ok(Number(receivedAfter) >= Number(receivedBefore), `${receivedAfter} >= ${receivedBefore}`);
   assert.equal(await page.getByLabel('No', { exact: true }).inputValue(), from);
   await checkA11y(page, 'analytics after an update in place');
+  // The language switch comes back to the page as it is now, not as it was loaded.
+  const english = await page.locator('nav.lang a[hreflang="en"]').getAttribute('href');
+  assert.ok(decodeURIComponent(english.split('back=')[1]).includes(`from=${from}`), english);
 
   // Drilling into a figure is in place too, and so is the way back.
   await page.getByRole('table', { name: 'Galvenie rādītāji' }).getByRole('row', { name: /Saņemti/ }).getByRole('link').click();

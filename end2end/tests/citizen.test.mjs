@@ -90,6 +90,24 @@ test('a citizen on a phone submits and tracks a request', async () => {
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
   await checkA11y(page, 'tracking page in English');
 
+  // The tracking forms send in the background: a refusal shows in place, in the page's
+  // language, with the typed text kept; a success shows the request as it now stands.
+  await go(page, `/track?ref=${reference}&code=${code}`);
+  const other = await context.newPage();
+  await go(other, `/track?ref=${reference}&code=${code}`);
+  await other.getByRole('button', { name: 'Withdraw the request' }).click();
+  await other.locator('.status-line .badge', { hasText: 'Withdrawn' }).waitFor();
+  await other.close();
+  const before = page.url();
+  await page.getByLabel(/^Reason/).fill('Changed my mind');
+  await page.getByRole('button', { name: 'Withdraw the request' }).click();
+  const alert = page.locator('form .notice.error[role="alert"]');
+  await alert.waitFor();
+  assert.match(await alert.textContent(), /not possible .* current status/);
+  assert.equal(page.url(), before, 'the page stayed');
+  assert.equal(await page.getByLabel(/^Reason/).inputValue(), 'Changed my mind', 'the text stayed');
+  await checkA11y(page, 'tracking page with a refusal');
+
   assert.deepEqual(errors, [], 'no script errors');
   await context.close();
 });
@@ -102,6 +120,7 @@ test('the submission works with JavaScript disabled', async () => {
   await page.getByRole('button', { name: 'Iesniegt pieprasījumu' }).click();
   await page.waitForURL(/\/receipt\?/);
   const reference = (await page.getByTestId('reference').textContent()).trim();
+  const code = (await page.getByTestId('tracking-code').textContent()).trim();
   assert.match(reference, /^PP-\d{4}-\d{6}$/);
 
   // A server-side error also comes back without JavaScript.
@@ -112,5 +131,15 @@ test('the submission works with JavaScript disabled', async () => {
   await page.waitForURL(/__err=/);
   await page.locator('#f-contact_phone-error').waitFor({ state: 'visible' });
   assert.match(await page.locator('#f-contact_phone-error').textContent(), /7 līdz 15/);
+
+  // The requester withdraws from the tracking page by a plain form post.
+  // Doing it again from a page opened before is refused with the reason on the page.
+  const stale = await context.newPage();
+  await stale.goto(BASE + `/track?ref=${reference}&code=${code}`);
+  await page.goto(BASE + `/track?ref=${reference}&code=${code}`);
+  await page.getByRole('button', { name: 'Atsaukt pieprasījumu' }).click();
+  await page.locator('.status-line .badge', { hasText: 'Atsaukts' }).waitFor();
+  await stale.getByRole('button', { name: 'Atsaukt pieprasījumu' }).click();
+  await stale.getByText('Šī darbība nav iespējama').waitFor();
   await context.close();
 });

@@ -36,6 +36,26 @@ async fn refusals_have_their_status(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 404);
+    // The refusal in words, in the request's language, for a form island to show.
+    let resp = app
+        .http
+        .post(app.url("/fn/track"))
+        .header("accept-language", "en")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .form(&[("reference", "PP-2026-000001"), ("code", "AAAAA-AAAAA")])
+        .send()
+        .await
+        .expect("post");
+    let words = resp
+        .headers()
+        .get("taka-error")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            urlencoding::decode(v)
+                .map(|t| t.into_owned())
+                .unwrap_or_default()
+        });
+    assert_eq!(words.as_deref(), Some("Not found."));
     // Arguments that do not decode: 400.
     let (status, _) = post(app, "/fn/staff_action", &[("version", "not a number")]).await;
     assert_eq!(status, 400);

@@ -84,7 +84,11 @@ async fn set_language(Path(code): Path<String>, Query(q): Query<Back>) -> Respon
 /// A server function's refusal answers with the status its error means (422 for invalid
 /// input, 404, 409, 429, ...), as the JSON API does; the server-function machinery itself
 /// answers every error with 500, which would make a typo look like an outage.
+///
+/// The refusal in words, in the request's language, goes in header `Taka-Error`
+/// (percent-encoded UTF-8), so a form island shows it without carrying translations.
 async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = super::request_lang(req.headers());
     let resp = next.run(req).await;
     if resp.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !resp
@@ -103,6 +107,10 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
             tracing::info!(code = e.code(), %status, "server function refused the input");
         }
         parts.status = status;
+        let text = crate::i18n_text::app_error(crate::i18n_text::locale(lang), &e);
+        if let Ok(v) = HeaderValue::from_str(&urlencoding::encode(&text)) {
+            parts.headers.insert("taka-error", v);
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

@@ -3,7 +3,7 @@
 use super::common::{
     ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, no_js_error, shown_error,
 };
-use super::islands::{IslandScripts, RequestFormIsland, RequesterActionForm};
+use super::islands::{IslandScripts, PostForm, RequestFormIsland};
 use crate::domain::{ActionKind, FieldError, Stage, Status};
 use crate::error::AppError;
 use crate::fns::{RequesterAction, SubmitRequest, get_catalogue, get_service, track_request};
@@ -394,15 +394,24 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
     let handler = v.handler_role;
     // Without JavaScript a refused action comes back as a page: its error is shown on top.
     let no_js = no_js_error::<RequesterAction>();
-    let form = {
-        let (reference, code) = (reference.clone(), code.clone());
-        move |action: ActionKind| (reference.clone(), code.clone(), action, None::<AppError>)
+    let action_url = <RequesterAction as leptos::server_fn::ServerFn>::PATH.to_string();
+    // The hidden values every requester action sends besides its own fields.
+    let hidden = |action: ActionKind| {
+        view! {
+            <input type="hidden" name="reference" value=reference.clone() />
+            <input type="hidden" name="code" value=code.clone() />
+            <input type="hidden" name="action" value=action.as_str() />
+        }
     };
+    let (answer_hidden, rate_hidden, withdraw_hidden) = (
+        hidden(ActionKind::ProvideInformation),
+        hidden(ActionKind::Rate),
+        hidden(ActionKind::Withdraw),
+    );
     let heading_ref = reference.clone();
     view! {
         <h1>{move || t_string!(i18n, track.heading, reference = heading_ref.clone())}</h1>
         {no_js.map(|e| view! { <ErrorNotice error=e /> })}
-        {(!v.actions.is_empty()).then(|| view! { <IslandScripts /> })}
         <section class="status-panel" aria-labelledby="status-h">
             <h2 id="status-h" class="visually-hidden">{t!(i18n, track.status)}</h2>
             <p class="status-line"><StatusBadge status=status /></p>
@@ -434,15 +443,16 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 <h2 id="answer-h">{t!(i18n, track.answer_title)}</h2>
                 {v.open_question.clone().map(|q| view! { <p><strong>{t!(i18n, track.question)}</strong> " " {q}</p> })}
                 {
-                    let (reference, code, action, initial_error) = form(ActionKind::ProvideInformation);
+                    let action = action_url.clone();
                     view! {
-                <RequesterActionForm reference code action initial_error>
+                <PostForm action>
+                    {answer_hidden}
                     <div class="field">
                         <label for="answer">{t!(i18n, track.answer_label)}</label>
                         <textarea id="answer" name="text" rows="4" required=true maxlength="4000"></textarea>
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, track.answer_submit)}</button>
-                </RequesterActionForm>
+                </PostForm>
                     }
                 }
             </section>
@@ -452,9 +462,10 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
             <section class="card" aria-labelledby="rate-h">
                 <h2 id="rate-h">{t!(i18n, track.rate_title)}</h2>
                 {
-                    let (reference, code, action, initial_error) = form(ActionKind::Rate);
+                    let action = action_url.clone();
                     view! {
-                <RequesterActionForm reference code action initial_error>
+                <PostForm action>
+                    {rate_hidden}
                     <fieldset class="rating">
                         <legend>{t!(i18n, track.rate_score)}</legend>
                         {(1..=5u8).map(|n| {
@@ -470,7 +481,7 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                         <textarea id="rate-comment" name="text" rows="3" maxlength="4000"></textarea>
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, track.rate_submit)}</button>
-                </RequesterActionForm>
+                </PostForm>
                     }
                 }
             </section>
@@ -486,15 +497,16 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 <h2 id="withdraw-h">{t!(i18n, track.withdraw_title)}</h2>
                 <p>{t!(i18n, track.withdraw_intro)}</p>
                 {
-                    let (reference, code, action, initial_error) = form(ActionKind::Withdraw);
+                    let action = action_url.clone();
                     view! {
-                <RequesterActionForm reference code action initial_error>
+                <PostForm action>
+                    {withdraw_hidden}
                     <div class="field">
                         <label for="withdraw-reason">{t!(i18n, track.withdraw_reason)}</label>
                         <input id="withdraw-reason" name="text" type="text" maxlength="4000" />
                     </div>
                     <button type="submit" class="button danger">{t!(i18n, track.withdraw_submit)}</button>
-                </RequesterActionForm>
+                </PostForm>
                     }
                 }
             </section>

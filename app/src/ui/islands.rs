@@ -7,11 +7,10 @@
 //! the browser cannot read it from the request the way the server does.
 
 use super::citizen::RequestForm;
-use super::common::{ErrorNotice, shown_error};
+use super::common::shown_error;
 use super::staff::RequestDetails;
-use crate::domain::ActionKind;
 use crate::error::AppError;
-use crate::fns::{RequesterAction, StaffAction, get_staff_request};
+use crate::fns::{StaffAction, get_staff_request};
 use crate::i18n::*;
 use crate::model::{ServiceDetail, StaffRequestView};
 use leptos::prelude::*;
@@ -64,34 +63,149 @@ pub fn RequestFormIsland(
     view! { <RequestForm service=service in_person=in_person initial_error=initial_error /> }
 }
 
-/// One of the requester's actions on the tracking page (answer, rate, withdraw). The form's
-/// fields and button are rendered on the server and come in as `children`, so they add
-/// nothing to the WASM; the island sends the form through the server function, shows a
-/// refusal in place, and after a success shows the request again as it now stands.
+/// A form rendered on the server that posts to `action` (a server function) and works the
+/// same without JavaScript; with it, [`PostFormIsland`] sends it in the background. What
+/// the island says while it works is put on the form in the page's language
+/// (`data-sending`, `data-failed`, `data-offline`), so the island carries no translations
+/// and takes no props: it needs neither serde nor i18n, which keeps the WASM of a page with
+/// only such forms (the tracking page) small.
+#[component]
+pub fn PostForm(action: String, children: Children) -> impl IntoView {
+    use leptos_i18n::td_string;
+    let l = use_i18n().get_locale_untracked();
+    view! {
+        <form
+            method="post"
+            action=action
+            data-sending=td_string!(l, common.sending)
+            data-failed=td_string!(l, common.send_failed)
+            data-offline=td_string!(l, common.offline)
+        >
+            <PostFormIsland>{children()}</PostFormIsland>
+        </form>
+        <IslandScripts />
+    }
+}
+
+/// The live part of a [`PostForm`]: a refusal is shown in place in the words the server
+/// chose (header `Taka-Error`), the typed text stays, a second click does not send twice,
+/// and after a success the page shows the new state. It sends with `fetch`, not the
+/// server-function client.
 #[island(lazy)]
-pub fn RequesterActionForm(
-    reference: String,
-    code: String,
-    action: ActionKind,
-    initial_error: Option<AppError>,
-    children: Children,
-) -> impl IntoView {
-    island_i18n();
-    let act = ServerAction::<RequesterAction>::new();
+pub fn PostFormIsland(children: Children) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<String>);
+    let anchor = NodeRef::<leptos::html::Div>::new();
+    #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        if matches!(act.value().get(), Some(Ok(()))) {
-            let _ = window().location().reload();
+        if let Some(el) = anchor.get() {
+            browser::take_over(&el, busy, error, status);
         }
     });
-    let error = shown_error(act, initial_error);
     view! {
-        <ActionForm action=act>
-            {move || error().map(|e| view! { <ErrorNotice error=e /> })}
-            <input type="hidden" name="reference" value=reference />
-            <input type="hidden" name="code" value=code />
-            <input type="hidden" name="action" value=action.as_str() />
+        <div class="post-form" node_ref=anchor>
+            {move || error.get().map(|text| view! { <div class="notice error" role="alert"><p>{text}</p></div> })}
             {children()}
-        </ActionForm>
+            <p class="form-status" role="status">{move || busy.get().then(|| status.get()).flatten()}</p>
+        </div>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use leptos::prelude::*;
+    use leptos::task::spawn_local;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::wasm_bindgen::JsCast;
+    use web_sys::{FormData, Headers, HtmlFormElement, RequestInit, Response, UrlSearchParams};
+
+    /// Sends the form around `el` with `fetch` from now on; when anything needed for that
+    /// is missing, the browser posts it as it would without JavaScript.
+    ///
+    /// The listener is leptos's window listener (submit events bubble to it).
+    pub fn take_over(
+        el: &web_sys::HtmlDivElement,
+        busy: RwSignal<bool>,
+        error: RwSignal<Option<String>>,
+        status: RwSignal<Option<String>>,
+    ) {
+        let Some(form) = el
+            .closest("form")
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let data = form.dataset();
+        let text = move |key: &str| data.get(key).unwrap_or_default();
+        let (sending, failed, offline) = (text("sending"), text("failed"), text("offline"));
+        let _ = window_event_listener_untyped("submit", move |ev: web_sys::Event| {
+            let ours = ev
+                .target()
+                .is_some_and(|t| t.unchecked_ref::<web_sys::Node>().is_same_node(Some(&form)));
+            if !ours {
+                return;
+            }
+            if busy.get_untracked() {
+                ev.prevent_default();
+                return;
+            }
+            let Some(promise) = request(&form) else {
+                return;
+            };
+            ev.prevent_default();
+            status.set(Some(sending.clone()));
+            busy.set(true);
+            error.set(None);
+            let (failed, offline) = (failed.clone(), offline.clone());
+            spawn_local(async move {
+                let response = JsFuture::from(promise)
+                    .await
+                    .ok()
+                    .and_then(|r| r.dyn_into::<Response>().ok());
+                let text = match response {
+                    Some(r) if r.ok() => {
+                        let location = window().location();
+                        let _ = if r.redirected() {
+                            location.assign(&r.url())
+                        } else {
+                            location.reload()
+                        };
+                        return;
+                    }
+                    Some(r) => r
+                        .headers()
+                        .get("taka-error")
+                        .ok()
+                        .flatten()
+                        .and_then(|t| js_sys::decode_uri_component(&t).ok())
+                        .and_then(|t| t.as_string())
+                        .unwrap_or(failed),
+                    None => offline,
+                };
+                error.set(Some(text));
+                busy.set(false);
+            });
+        });
+    }
+
+    /// The form as a url-encoded POST asking for JSON (so the server function answers
+    /// instead of redirecting back as it does for a plain form post).
+    fn request(form: &HtmlFormElement) -> Option<js_sys::Promise> {
+        let data = FormData::new_with_form(form).ok()?;
+        let body = UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+        let headers = Headers::new().ok()?;
+        headers.set("Accept", "application/json").ok()?;
+        let init = RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&body);
+        init.set_headers(&headers);
+        // Not `form.action`: a field named "action" (the requester's forms have one)
+        // shadows that property, and the binding then reads an element as a string.
+        let action = form.get_attribute("action")?;
+        Some(window().fetch_with_str_and_init(&action, &init))
     }
 }
 
