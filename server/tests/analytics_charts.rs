@@ -240,6 +240,35 @@ async fn scopes_are_refused(app: &TestApp) {
         ),
         AppError::Invalid(_)
     ));
+    // Days at chrono's limits are refused as invalid, not a panic (the previous period and
+    // the weeks before them would overflow).
+    for (a, b) in [
+        ("-262143-01-01", "-262143-01-05"),
+        ("+262142-12-27", "+262142-12-31"),
+        ("0001-01-01", "0001-01-05"),
+        ("9999-12-27", "9999-12-31"),
+    ] {
+        assert!(matches!(
+            app_err(
+                t.analytics_more(&head, &Scope::Institution("VNP".into()), a, b)
+                    .await
+            ),
+            AppError::Invalid(_)
+        ));
+        assert!(matches!(
+            app_err(
+                t.analytics_summary(
+                    &head,
+                    Some(&Scope::Institution("VNP".into()).to_string()),
+                    a,
+                    b,
+                    Lang::En
+                )
+                .await
+            ),
+            AppError::Invalid(_)
+        ));
+    }
 }
 
 both_backends!(weekly_and_distribution_equal_a_recount, scopes_are_refused);

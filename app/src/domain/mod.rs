@@ -198,7 +198,8 @@ pub fn normalise_tracking_code(s: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    if compact.len() == TRACKING_CODE_LEN {
+    // Only an ASCII code is split at byte 5: a typed "Ā" is two bytes and would be cut.
+    if compact.len() == TRACKING_CODE_LEN && compact.is_ascii() {
         format!("{}-{}", &compact[..5], &compact[5..])
     } else {
         compact
@@ -250,6 +251,9 @@ mod tests {
             code
         );
         assert_eq!(normalise_tracking_code("abc"), "ABC");
+        // Ten bytes that are not ten ASCII letters: left as typed (no panic), not found.
+        assert_eq!(normalise_tracking_code("ĀAAAAAAAA"), "ĀAAAAAAAA");
+        assert_eq!(normalise_tracking_code("ĀĀĀĀĀ"), "ĀĀĀĀĀ");
     }
 
     #[test]

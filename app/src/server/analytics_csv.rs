@@ -23,9 +23,16 @@ pub struct Filters {
     figure: Option<String>,
 }
 
-/// One CSV field: quoted when it holds the delimiter, a quote or a line break.
+/// One CSV field: quoted when it holds the delimiter, a quote or a line break. A text
+/// that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return, and is not a number) gets a leading `'`, so it is shown, not run
+/// (OWASP "CSV injection").
 fn field(s: &str) -> String {
-    if s.contains([';', '"', '\n', '\r']) {
+    let formula =
+        s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err();
+    if formula {
+        format!("\"'{}\"", s.replace('"', "\"\""))
+    } else if s.contains([';', ',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
         s.to_string()
@@ -279,5 +286,21 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a;b"), "\"a;b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+
+    #[test]
+    fn formulas_are_shown_not_run() {
+        assert_eq!(
+            field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(field("+1+2"), "\"'+1+2\"");
+        assert_eq!(field("-2+3"), "\"'-2+3\"");
+        assert_eq!(field("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(field("\tx"), "\"'\tx\"");
+        // Numbers stay numbers.
+        assert_eq!(field("-5"), "-5");
+        assert_eq!(field("+37120000000"), "+37120000000");
+        assert_eq!(field("12.5"), "12.5");
     }
 }

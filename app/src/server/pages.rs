@@ -29,12 +29,16 @@ where
     *req.headers_mut() = parts.headers.clone();
     req.headers_mut().remove(axum::http::header::CONTENT_TYPE);
     req.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+    if let Some(nonce) = parts.extensions.get::<super::web::CspNonce>() {
+        req.extensions_mut().insert(nonce.clone());
+    }
     let options = state.leptos_options.clone();
     let context = {
         let state = state.clone();
         move || {
             provide_context(state.clone());
             provide_context(extra.clone());
+            super::web::provide_request_nonce();
         }
     };
     let handler =

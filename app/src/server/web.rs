@@ -19,7 +19,10 @@ pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            provide_request_nonce();
+        }
     };
     let options = state.leptos_options.clone();
     Router::new()
@@ -39,6 +42,7 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::from_fn(server_fn_status))
+        .layer(axum::middleware::from_fn(security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -113,4 +117,62 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
         }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The nonce of this response's Content-Security-Policy (request extension).
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+/// Gives the page being rendered the nonce of its response, for its inline scripts (the
+/// island loader). Called in the render context of every page.
+pub fn provide_request_nonce() {
+    let nonce = leptos::prelude::use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<CspNonce>().cloned());
+    if let Some(CspNonce(n)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(n));
+    }
+}
+
+/// Whether responses to `path` must not be stored by the browser or a proxy: staff pages,
+/// tracking and receipts, server functions and the API show personal data, tracking codes
+/// or tokens. The catalogue and static files may be kept.
+fn sensitive(path: &str) -> bool {
+    ["/staff", "/track", "/receipt", "/fn/", "/api/"]
+        .iter()
+        .any(|p| path.starts_with(p))
+}
+
+/// Headers every response carries (OWASP ASVS 14.4): a Content-Security-Policy whose only
+/// inline script is the one with this response's nonce, no framing, no MIME sniffing, no
+/// referrer to other sites, and nothing sensitive stored in caches.
+async fn security_headers(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let nonce = hex::encode(rand::random::<[u8; 16]>());
+    req.extensions_mut().insert(CspNonce(nonce.clone()));
+    let no_store = sensitive(req.uri().path());
+    let mut resp = next.run(req).await;
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    );
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    if no_store {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    resp
 }

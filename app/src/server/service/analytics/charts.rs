@@ -2,7 +2,7 @@
 //! the lead-time distribution (whole calendar days, from the request rows). Same scope
 //! rules as `analytics_summary`: a scope the viewer may not see is refused.
 
-use super::day_start;
+use super::{day_start, parse_day};
 use crate::domain::analytics::Scope;
 use crate::domain::{FieldError, FieldErrors};
 use crate::error::AppError;
@@ -41,10 +41,6 @@ impl Within {
             Within::All => Vec::new(),
         }
     }
-}
-
-fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
 impl Taka {

@@ -42,8 +42,14 @@ pub fn day_start(day: NaiveDate) -> i64 {
         .unwrap_or_else(|| midnight.and_utc().timestamp())
 }
 
+/// A day as the filters give it, `YYYY-MM-DD`, in the years 1900 to 2200. Days further out
+/// are refused as invalid: date arithmetic on them (the previous period, the weeks before)
+/// would reach chrono's limits and panic, and no request is that old or that far ahead.
 fn parse_day(s: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+    use chrono::Datelike;
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2200).contains(&d.year()))
 }
 
 fn open_statuses() -> String {
