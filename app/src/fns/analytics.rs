@@ -246,6 +246,19 @@ pub fn opt(v: Option<i64>) -> String {
 
 /// The key figures as rows: the figure a count lists (if any), label, this period,
 /// previous period, change.
+/// The columns of the list of requests behind a figure, on the page and in its CSV.
+pub fn figure_list_head(l: Locale) -> Vec<&'static str> {
+    vec![
+        td_string!(l, staff.col_reference),
+        td_string!(l, staff.col_service),
+        td_string!(l, analytics.institution),
+        td_string!(l, analytics.channel),
+        td_string!(l, analytics.status),
+        td_string!(l, staff.col_submitted),
+        td_string!(l, analytics.event_date),
+    ]
+}
+
 pub fn figure_rows(s: &AnalyticsSummary, l: Locale) -> Vec<(Option<&'static str>, [String; 4])> {
     let (c, p): (&PeriodCounts, &PeriodCounts) = (&s.current, &s.previous);
     let count = |figure: &'static str, label: &str, a: i64, b: i64| {

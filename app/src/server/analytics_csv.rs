@@ -3,7 +3,7 @@
 //! take their rows from `fns/analytics.rs`, so the file says what the page says.
 
 use super::{AppState, request_lang};
-use crate::fns::analytics::{figure_rows, lead_rows, pct};
+use crate::fns::analytics::{figure_list_head, figure_rows, lead_rows, pct};
 use crate::i18n_text;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -92,15 +92,7 @@ pub async fn csv(
             Ok((items, _)) => items,
             Err(e) => return failed(e, l),
         };
-        let head = [
-            td_string!(l, staff.col_reference),
-            td_string!(l, staff.col_service),
-            td_string!(l, analytics.institution),
-            td_string!(l, analytics.channel),
-            td_string!(l, analytics.status),
-            td_string!(l, staff.col_submitted),
-            td_string!(l, analytics.event_date),
-        ];
+        let head = figure_list_head(l);
         let rows: Vec<Vec<String>> = items
             .into_iter()
             .map(|r| {

@@ -95,19 +95,20 @@ pub fn PostForm(action: String, children: Children) -> impl IntoView {
 pub fn PostFormIsland(children: Children) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let status = RwSignal::new(None::<String>);
+    // What to say while sending; the browser reads it from the form once.
+    let sending = RwSignal::new(String::new());
     let anchor = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(el) = anchor.get() {
-            browser::take_over(&el, busy, error, status);
+            browser::take_over(&el, busy, error, sending);
         }
     });
     view! {
         <div class="post-form" node_ref=anchor>
             {move || error.get().map(|text| view! { <div class="notice error" role="alert"><p>{text}</p></div> })}
             {children()}
-            <p class="form-status" role="status">{move || busy.get().then(|| status.get()).flatten()}</p>
+            <p class="form-status" role="status">{move || busy.get().then(|| sending.get())}</p>
         </div>
     }
 }
@@ -128,7 +129,7 @@ mod browser {
         el: &web_sys::HtmlDivElement,
         busy: RwSignal<bool>,
         error: RwSignal<Option<String>>,
-        status: RwSignal<Option<String>>,
+        sending: RwSignal<String>,
     ) {
         let Some(form) = el
             .closest("form")
@@ -140,7 +141,8 @@ mod browser {
         };
         let data = form.dataset();
         let text = move |key: &str| data.get(key).unwrap_or_default();
-        let (sending, failed, offline) = (text("sending"), text("failed"), text("offline"));
+        sending.set(text("sending"));
+        let (failed, offline) = (text("failed"), text("offline"));
         let _ = window_event_listener_untyped("submit", move |ev: web_sys::Event| {
             let ours = ev
                 .target()
@@ -156,7 +158,6 @@ mod browser {
                 return;
             };
             ev.prevent_default();
-            status.set(Some(sending.clone()));
             busy.set(true);
             error.set(None);
             let (failed, offline) = (failed.clone(), offline.clone());

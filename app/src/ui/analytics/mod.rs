@@ -17,7 +17,8 @@ use super::islands::IslandScripts;
 use super::staff::RequireStaff;
 use crate::error::AppError;
 use crate::fns::analytics::{
-    AnalyticsQuery, AnalyticsView, FigureList, figure_label, get_analytics, get_figure_requests,
+    AnalyticsQuery, AnalyticsView, FigureList, figure_label, figure_list_head, get_analytics,
+    get_figure_requests,
 };
 use crate::i18n::*;
 use crate::i18n_text;
@@ -421,15 +422,7 @@ fn figure_list(q: &AnalyticsQuery, list: &FigureList, l: Locale) -> AnyView {
             " · "
             <Go to=back>{td_string!(l, analytics.back)}</Go>
         </p>
-        {data_table("an-list", label.to_string(), vec![
-            td_string!(l, staff.col_reference),
-            td_string!(l, staff.col_service),
-            td_string!(l, analytics.institution),
-            td_string!(l, analytics.channel),
-            td_string!(l, analytics.status),
-            td_string!(l, staff.col_submitted),
-            td_string!(l, analytics.event_date),
-        ], rows)}
+        {data_table("an-list", label.to_string(), figure_list_head(l), rows)}
     }
     .into_any()
 }

@@ -2,9 +2,9 @@
 //! the lead-time distribution (whole calendar days, from the request rows). Same scope
 //! rules as `analytics_summary`: a scope the viewer may not see is refused.
 
-use super::{day_start, parse_day};
+use super::{day_start, period};
+use crate::domain::FieldErrors;
 use crate::domain::analytics::Scope;
-use crate::domain::{FieldError, FieldErrors};
 use crate::error::AppError;
 use crate::model::{AnalyticsMore, LeadBucket, WeekPoint};
 use crate::server::error::ServiceResult;
@@ -54,25 +54,8 @@ impl Taka {
         to: &str,
     ) -> ServiceResult<AnalyticsMore> {
         let mut errors = FieldErrors::new();
-        let (from, to) = (parse_day(from), parse_day(to));
-        if from.is_none() {
-            errors.insert("from".into(), FieldError::InvalidDate);
-        }
-        if to.is_none() {
-            errors.insert("to".into(), FieldError::InvalidDate);
-        }
-        if let (Some(f), Some(t)) = (from, to)
-            && (t < f || (t - f).num_days() >= super::MAX_PERIOD_DAYS)
-        {
-            errors.insert(
-                "to".into(),
-                FieldError::OutOfRange {
-                    min: None,
-                    max: Some(super::MAX_PERIOD_DAYS),
-                },
-            );
-        }
-        let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
+        let dates = period(from, to, true, &mut errors);
+        let (Some((from, to)), true) = (dates, errors.is_empty()) else {
             return Err(AppError::Invalid(errors).into());
         };
         let within = self.within(ctx, scope).await?;

@@ -1,6 +1,6 @@
 //! The requests behind a figure of the dashboard.
 
-use super::{Filter, day_start, open_statuses, parse_day};
+use super::{Filter, day_start, open_statuses, period};
 use crate::domain::analytics::Scope;
 use crate::domain::{Channel, FieldError, FieldErrors, Lang, Status};
 use crate::error::AppError;
@@ -44,14 +44,8 @@ impl Taka {
             }),
             None => None,
         };
-        let (from, to) = (parse_day(from), parse_day(to));
-        if from.is_none() {
-            errors.insert("from".into(), FieldError::InvalidDate);
-        }
-        if to.is_none() {
-            errors.insert("to".into(), FieldError::InvalidDate);
-        }
-        let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
+        let dates = period(from, to, false, &mut errors);
+        let (Some((from, to)), true) = (dates, errors.is_empty()) else {
             return Err(AppError::Invalid(errors).into());
         };
         let scope = match scope {

@@ -17,7 +17,7 @@ mod rollups;
 mod scope;
 mod summary;
 
-use crate::domain::Status;
+use crate::domain::{FieldError, FieldErrors, Status};
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Europe::Riga;
 
@@ -50,6 +50,36 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .ok()
         .filter(|d| (1900..=2200).contains(&d.year()))
+}
+
+/// The period `from..=to` a filter asks for. A day that does not parse is an error on its
+/// field; with `bounded`, so is a period that runs backwards or is longer than
+/// [`MAX_PERIOD_DAYS`]. `None` when any error was added to `errors`.
+fn period(
+    from: &str,
+    to: &str,
+    bounded: bool,
+    errors: &mut FieldErrors,
+) -> Option<(NaiveDate, NaiveDate)> {
+    let (from, to) = (parse_day(from), parse_day(to));
+    if from.is_none() {
+        errors.insert("from".into(), FieldError::InvalidDate);
+    }
+    if to.is_none() {
+        errors.insert("to".into(), FieldError::InvalidDate);
+    }
+    let (from, to) = (from?, to?);
+    if bounded && (to < from || (to - from).num_days() >= MAX_PERIOD_DAYS) {
+        errors.insert(
+            "to".into(),
+            FieldError::OutOfRange {
+                min: None,
+                max: Some(MAX_PERIOD_DAYS),
+            },
+        );
+        return None;
+    }
+    Some((from, to))
 }
 
 fn open_statuses() -> String {

@@ -2,7 +2,7 @@
 //! before: counts, lead times, backlog, channels, statuses, the monthly trend.
 
 use super::rollups::{Cell, counts_of};
-use super::{Filter, MAX_PERIOD_DAYS, day_start, open_statuses, parse_day};
+use super::{Filter, day_start, open_statuses, period};
 use crate::domain::analytics::{Scope, Spread};
 use crate::domain::{Channel, FieldError, FieldErrors, Lang, Status};
 use crate::error::AppError;
@@ -33,25 +33,8 @@ impl Taka {
             },
             None => None,
         };
-        let (from, to) = (parse_day(from), parse_day(to));
-        if from.is_none() {
-            errors.insert("from".into(), FieldError::InvalidDate);
-        }
-        if to.is_none() {
-            errors.insert("to".into(), FieldError::InvalidDate);
-        }
-        if let (Some(f), Some(t)) = (from, to)
-            && (t < f || (t - f).num_days() >= MAX_PERIOD_DAYS)
-        {
-            errors.insert(
-                "to".into(),
-                FieldError::OutOfRange {
-                    min: None,
-                    max: Some(MAX_PERIOD_DAYS),
-                },
-            );
-        }
-        let (Some(from), Some(to), true) = (from, to, errors.is_empty()) else {
+        let dates = period(from, to, true, &mut errors);
+        let (Some((from, to)), true) = (dates, errors.is_empty()) else {
             return Err(AppError::Invalid(errors).into());
         };
         let scope = match scope {
