@@ -39,7 +39,7 @@ echo "bench-password-2026" | "$BIN" create-user bench.lead --name "Bench lead" -
 TOKEN=$("$BIN" create-token bench.lead --name bench)
 
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
-  TAKA_JOBS=false "$BIN" serve >/dev/null 2>&1 &
+  TAKA_JOBS=false TAKA_LIMIT_SCALE=0 "$BIN" serve >/dev/null 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done

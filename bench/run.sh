@@ -19,7 +19,7 @@ BIN="${CARGO_TARGET_DIR:-target}/release/taka"
 
 DIR=$(mktemp -d -p "${BENCH_DIR:-$PWD/target}")
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
-  DATABASE_URL="sqlite://$DIR/bench.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DIR/mail" RUST_LOG=error "$BIN" serve >"$DIR/server.log" 2>&1 &
+  DATABASE_URL="sqlite://$DIR/bench.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DIR/mail" RUST_LOG=error TAKA_LIMIT_SCALE=0 TAKA_DEV_INSECURE_COOKIES=true TAKA_DATA_DIR="$DIR" "$BIN" serve >"$DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -38,6 +38,7 @@ DB_DIR=$(mktemp -d)
 LOG="$DB_DIR/server.log"
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
   DATABASE_URL="sqlite://$DB_DIR/e2e.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DB_DIR/mail" RUST_LOG=warn \
+  TAKA_DATA_DIR="$DB_DIR" TAKA_DEV_INSECURE_COOKIES=true \
   "${CARGO_TARGET_DIR:-target}/release/taka" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT

@@ -25,9 +25,13 @@ pub enum AppError {
     IdempotencyMismatch,
     #[error("wrong user name or password")]
     BadCredentials,
-    /// Too many failed sign-ins for this user name; try again later.
+    /// Over an abuse limit (sign-in, submission, tracking, ...): try again in this many
+    /// seconds (answered 429 with `Retry-After`).
     #[error("too many attempts")]
-    TooManyAttempts,
+    TooManyAttempts(u32),
+    /// Personal data cannot be erased now (legal hold, open request, gone already).
+    #[error("erasure refused")]
+    ErasureRefused(crate::domain::privacy::ErasureBlock),
     #[error("bad request")]
     BadRequest,
     #[error("internal error")]
@@ -43,11 +47,15 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized | AppError::BadCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden
+            | AppError::Lifecycle(crate::domain::LifecycleError::NotPermitted { .. }) => 403,
             AppError::Invalid(_) => 422,
-            AppError::Lifecycle(_) | AppError::Conflict | AppError::IdempotencyMismatch => 409,
+            AppError::Lifecycle(_)
+            | AppError::Conflict
+            | AppError::IdempotencyMismatch
+            | AppError::ErasureRefused(_) => 409,
             AppError::BadRequest => 400,
-            AppError::TooManyAttempts => 429,
+            AppError::TooManyAttempts(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
         }
     }
@@ -63,10 +71,19 @@ impl AppError {
             AppError::Lifecycle(_) => "invalid_transition",
             AppError::Conflict => "conflict",
             AppError::IdempotencyMismatch => "idempotency_key_reused",
+            AppError::ErasureRefused(_) => "erasure_refused",
             AppError::BadRequest => "bad_request",
-            AppError::TooManyAttempts => "too_many_attempts",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",
+        }
+    }
+
+    /// Seconds to wait before trying again, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u32> {
+        match self {
+            AppError::TooManyAttempts(s) => Some(*s),
+            _ => None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! JSON API both use these, so a status or an error reads the same everywhere. All wording
 //! lives in `locales/*.json`.
 
+use crate::domain::privacy::ErasureBlock;
 use crate::domain::{ActionKind, Channel, FieldError, LifecycleError, Role, Stage, Status};
 use crate::error::AppError;
 use crate::i18n::Locale;
@@ -21,6 +22,8 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::InvalidEmail => td_string!(l, field_errors.invalid_email).to_string(),
         FieldError::InvalidPhone => td_string!(l, field_errors.invalid_phone).to_string(),
         FieldError::UnknownField => td_string!(l, field_errors.unknown_field).to_string(),
+        FieldError::WrongPassword => td_string!(l, field_errors.wrong_password).to_string(),
+        FieldError::CommonPassword => td_string!(l, field_errors.common_password).to_string(),
     }
 }
 
@@ -41,7 +44,13 @@ pub fn app_error(l: Locale, e: &AppError) -> String {
         AppError::Conflict => td_string!(l, errors.conflict),
         AppError::IdempotencyMismatch => td_string!(l, errors.idempotency),
         AppError::BadCredentials => td_string!(l, errors.bad_credentials),
-        AppError::TooManyAttempts => td_string!(l, errors.too_many_attempts),
+        AppError::TooManyAttempts(seconds) => {
+            return td_string!(l, errors.too_many_attempts, minutes = seconds.div_ceil(60))
+                .to_string();
+        }
+        AppError::ErasureRefused(ErasureBlock::LegalHold) => td_string!(l, errors.erasure_hold),
+        AppError::ErasureRefused(ErasureBlock::StillOpen) => td_string!(l, errors.erasure_open),
+        AppError::ErasureRefused(ErasureBlock::AlreadyGone) => td_string!(l, errors.erasure_gone),
         AppError::BadRequest => td_string!(l, errors.bad_request),
         AppError::Internal => td_string!(l, errors.internal),
         AppError::Transport(_) => td_string!(l, errors.transport),

@@ -54,6 +54,8 @@ pub struct ServiceDetail {
     pub sla: Targets,
     pub fields: Vec<FieldSpec>,
     pub life_situations: Vec<LifeSituation>,
+    /// Years after a request ends that its personal data is kept (nearest whole year, at least 1).
+    pub retention_years: i64,
 }
 
 /// What the requester gets after submitting.
@@ -210,6 +212,12 @@ pub struct StaffRequestView {
     pub colleagues: Vec<StaffMember>,
     /// Whether this user may assign the request to someone else (not only take it).
     pub can_assign_others: bool,
+    /// Its personal data is gone (retention or erasure).
+    pub anonymised: bool,
+    /// Why its data is kept whatever the retention, if a legal hold is placed.
+    pub legal_hold: Option<String>,
+    /// Whether this user may erase its personal data or place a legal hold.
+    pub may_manage_personal_data: bool,
 }
 
 /// Per-field messages, keyed by field name.
@@ -266,6 +274,24 @@ pub struct ApiToken {
     pub created_text: String,
     pub last_used_text: Option<String>,
     pub revoked: bool,
+    /// When it stops working (`YYYY-MM-DD`), `None` for tokens made before tokens expired.
+    pub expires_text: Option<String>,
+    pub expired: bool,
+    /// It may only read analytics.
+    pub analytics_only: bool,
+}
+
+/// One of a staff member's signed-in sessions, as they see it in their profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffSession {
+    pub id: i64,
+    /// The session of this very page.
+    pub current: bool,
+    pub started: String,
+    pub last_seen: String,
+    /// The browser's own description of itself.
+    pub browser: String,
+    pub address: String,
 }
 
 /// A count in the chosen period and in the period of the same length before it.
@@ -429,4 +455,46 @@ pub struct AnalyticsMore {
     /// The last 12 ISO weeks up to the period's last day (the last one may be partial).
     pub weekly: Vec<WeekPoint>,
     pub distribution: Vec<LeadBucket>,
+}
+
+/// One staff view of a request's personal data, as the portfolio owner sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PersonalDataView {
+    pub at_text: String,
+    pub staff: String,
+    pub reference: String,
+}
+
+/// A message sent to the requester about their request (its text is not kept once sent).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedMessage {
+    pub kind: String,
+    pub subject: String,
+    pub sent_at: Option<String>,
+    pub status: String,
+}
+
+/// Everything held about a request, for its requester (GDPR Articles 15 and 20).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DataExport {
+    pub reference: String,
+    pub service_name: String,
+    pub institution_name: String,
+    pub status: Status,
+    pub submitted_at: String,
+    pub channel: String,
+    pub language: String,
+    pub contact_name: String,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Field label and answer, in form order.
+    pub answers: Vec<(String, String)>,
+    pub timeline: Vec<TimelineEntry>,
+    pub rating: Option<i64>,
+    pub rating_comment: Option<String>,
+    pub messages: Vec<ExportedMessage>,
+    /// Days after the request ends that its personal data is kept.
+    pub retention_days: i64,
+    pub anonymised: bool,
+    pub exported_at: String,
 }

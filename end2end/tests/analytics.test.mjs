@@ -129,8 +129,9 @@ test('with the script the dashboard updates in place, follows the back button an
   const lead = page.locator('p.lead').first();
   const leadBefore = await lead.textContent();
   const receivedBefore = await keyFigure(page, /Saņemti/);
-  // Wait for the island to take over the form (the WASM is loaded once the network is idle).
+  // Wait for the island to take over the form (it marks the region once it runs).
   await page.waitForLoadState('networkidle');
+  await page.locator('.analytics[data-live]').waitFor();
   await page.evaluate(() => { window.__marker = 1; });
 
   // A longer period: the figures change, the URL changes, the page does not reload.

@@ -79,12 +79,24 @@ test('a citizen on a phone submits and tracks a request', async () => {
   await checkA11y(page, 'tracking page');
   await checkNoHorizontalScroll(page, 'tracking page');
 
-  // A wrong code says so, without revealing whether the reference exists.
-  await go(page, `/track?ref=${reference}&code=AAAAA-AAAAA`);
-  await page.getByText('nav atrasts').waitFor();
+  // The address carries the reference only; the code stays out of it.
+  assert.ok(!page.url().includes(code) && !page.url().toLowerCase().includes('code='), page.url());
+
+  // A receipt mail's link opened in another browser: the code after '#', which the page's
+  // script sends as a form post; a wrong code says so, without revealing whether the
+  // reference exists, and the address keeps no code.
+  const mail = await browser.newContext({ viewport: PHONE, locale: 'lv-LV', isMobile: true });
+  const linked = await mail.newPage();
+  await go(linked, `/track?ref=${reference}#code=AAAAA-AAAAA`);
+  await linked.getByText('nav atrasts').waitFor();
+  await go(linked, `/services`);
+  await go(linked, `/track?ref=${reference}#code=${code}`);
+  await linked.getByRole('heading', { level: 1, name: `Pieprasījums ${reference}` }).waitFor();
+  assert.ok(!linked.url().includes('#') && !linked.url().includes(code), linked.url());
+  await mail.close();
 
   // The language switcher keeps the page and changes <html lang>.
-  await go(page, `/track?ref=${reference}&code=${code}`);
+  await go(page, `/track?ref=${reference}`);
   await page.getByRole('link', { name: 'English' }).click();
   await page.getByRole('heading', { level: 1, name: `Request ${reference}` }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
@@ -92,9 +104,9 @@ test('a citizen on a phone submits and tracks a request', async () => {
 
   // The tracking forms send in the background: a refusal shows in place, in the page's
   // language, with the typed text kept; a success shows the request as it now stands.
-  await go(page, `/track?ref=${reference}&code=${code}`);
+  await go(page, `/track?ref=${reference}`);
   const other = await context.newPage();
-  await go(other, `/track?ref=${reference}&code=${code}`);
+  await go(other, `/track?ref=${reference}`);
   await other.getByRole('button', { name: 'Withdraw the request' }).click();
   await other.locator('.status-line .badge', { hasText: 'Withdrawn' }).waitFor();
   await other.close();
@@ -107,6 +119,19 @@ test('a citizen on a phone submits and tracks a request', async () => {
   assert.equal(page.url(), before, 'the page stayed');
   assert.equal(await page.getByLabel(/^Reason/).inputValue(), 'Changed my mind', 'the text stayed');
   await checkA11y(page, 'tracking page with a refusal');
+
+  // Everything held about the request, for its requester; the privacy notice and the
+  // accessibility statement, on a phone.
+  await page.getByRole('link', { name: 'View your data' }).click();
+  await page.getByText('Anna Bērziņa').first().waitFor();
+  await checkA11y(page, 'your data');
+  await checkNoHorizontalScroll(page, 'your data');
+  for (const [path, heading] of [['/privacy', 'Privacy notice'], ['/accessibility', 'Accessibility statement']]) {
+    await go(page, path);
+    await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+    await checkA11y(page, heading);
+    await checkNoHorizontalScroll(page, heading);
+  }
 
   assert.deepEqual(errors, [], 'no script errors');
   await context.close();
@@ -134,9 +159,19 @@ test('the submission works with JavaScript disabled', async () => {
 
   // The requester withdraws from the tracking page by a plain form post.
   // Doing it again from a page opened before is refused with the reason on the page.
+  // This browser keeps the code from the receipt (a cookie): the address needs no code.
   const stale = await context.newPage();
-  await stale.goto(BASE + `/track?ref=${reference}&code=${code}`);
-  await page.goto(BASE + `/track?ref=${reference}&code=${code}`);
+  await stale.goto(BASE + `/track?ref=${reference}`);
+  // Another browser without JavaScript types the code into the form.
+  const elsewhere = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false, locale: 'lv-LV' });
+  const typed = await elsewhere.newPage();
+  await typed.goto(BASE + `/track?ref=${reference}`);
+  await typed.getByLabel(/^Izsekošanas kods/).fill(code);
+  await typed.getByRole('button', { name: 'Rādīt manu pieprasījumu' }).click();
+  await typed.getByRole('heading', { level: 1, name: `Pieprasījums ${reference}` }).waitFor();
+  assert.ok(!typed.url().includes(code));
+  await elsewhere.close();
+  await page.goto(BASE + `/track?ref=${reference}`);
   await page.getByRole('button', { name: 'Atsaukt pieprasījumu' }).click();
   await page.locator('.status-line .badge', { hasText: 'Atsaukts' }).waitFor();
   await stale.getByRole('button', { name: 'Atsaukt pieprasījumu' }).click();

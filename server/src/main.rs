@@ -1,7 +1,8 @@
 //! `taka`: the server binary. Wiring only: configuration, database, routes, listener.
 
 use app::domain::Role;
-use app::server::service::NewUser;
+use app::server::secret::Secret;
+use app::server::service::{Limits, NewUser, Policy, TokenScope};
 use app::server::{AppState, Settings, Taka, db::Db, demo, web};
 use clap::{Parser, Subcommand};
 use std::io::Read;
@@ -29,9 +30,10 @@ enum Command {
         /// Load demo data into an empty database.
         #[arg(long, env = "TAKA_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
         demo: bool,
-        /// Mark cookies Secure (set when served over HTTPS).
-        #[arg(long, env = "TAKA_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
-        secure_cookies: bool,
+        /// Development only: cookies without `Secure` and the `__Host-` prefix, for plain
+        /// HTTP on localhost (`make run` sets it). Never on a served portal.
+        #[arg(long, env = "TAKA_DEV_INSECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+        dev_insecure_cookies: bool,
         /// Run the background jobs (mail delivery, service-level sweep) in this process.
         #[arg(long, env = "TAKA_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
         jobs: bool,
@@ -42,6 +44,12 @@ enum Command {
         /// What the token is for, e.g. "monthly report"
         #[arg(long, default_value = "cli")]
         name: String,
+        /// Days until it stops working (1-365)
+        #[arg(long, default_value_t = app::server::service::DEFAULT_TOKEN_DAYS)]
+        days: i64,
+        /// Limit it to reading analytics
+        #[arg(long, default_value_t = false)]
+        analytics_only: bool,
     },
     /// Fill the database with a realistic generated data set (for benchmarks).
     Generate {
@@ -166,13 +174,25 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             .map(|a| format!("http://{a}"))
             .unwrap_or_else(|_| app::server::service::DEFAULT_PUBLIC_URL.into())
     });
-    let taka = Taka::new(db.clone()).with_public_url(&public_url);
+    let secret = Secret::load(
+        std::env::var("TAKA_SECRET").ok().as_deref(),
+        std::path::Path::new(&std::env::var("TAKA_DATA_DIR").unwrap_or_else(|_| "data".into())),
+    )?;
+    if std::env::var("TAKA_SECRET").is_err() && db.backend == app::server::db::Backend::Postgres {
+        tracing::warn!(
+            "TAKA_SECRET is not set: this server uses the secret in its data folder; every server of one database needs the same"
+        );
+    }
+    let taka = Taka::new(db.clone())
+        .with_public_url(&public_url)
+        .with_secret(secret)
+        .with_policy(policy()?);
     taka.prepare()
         .await
         .map_err(|e| format!("calendars: {e}"))?;
     match cli.command.unwrap_or(Command::Serve {
         demo: env_flag("TAKA_DEMO"),
-        secure_cookies: env_flag("TAKA_SECURE_COOKIES"),
+        dev_insecure_cookies: env_flag("TAKA_DEV_INSECURE_COOKIES"),
         jobs: std::env::var("TAKA_JOBS")
             .map(|v| v != "false")
             .unwrap_or(true),
@@ -185,9 +205,19 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
         }
         Command::Calendar { command } => calendar(&taka, command).await?,
-        Command::CreateToken { username, name } => {
+        Command::CreateToken {
+            username,
+            name,
+            days,
+            analytics_only,
+        } => {
+            let scope = if analytics_only {
+                TokenScope::Analytics
+            } else {
+                TokenScope::Full
+            };
             let token = taka
-                .create_token(&username, &name)
+                .create_token(&username, &name, days, scope)
                 .await
                 .map_err(|e| describe(app::error::AppError::from(e)))?;
             println!("{token}");
@@ -269,9 +299,19 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Serve {
             demo: load_demo,
-            secure_cookies,
+            dev_insecure_cookies,
             jobs,
         } => {
+            let policy = Policy {
+                secure_cookies: !dev_insecure_cookies,
+                ..taka.policy().clone()
+            };
+            let taka = taka.with_policy(policy);
+            if dev_insecure_cookies {
+                tracing::warn!(
+                    "TAKA_DEV_INSECURE_COOKIES: cookies are not Secure (development only)"
+                );
+            }
             if load_demo {
                 let made = demo::load(&taka)
                     .await
@@ -290,7 +330,9 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let state = AppState {
                 leptos_options: options,
                 taka: taka.clone(),
-                settings: Arc::new(Settings { secure_cookies }),
+                settings: Arc::new(Settings {
+                    trusted_proxies: trusted_proxies()?,
+                }),
             };
             let jobs = if jobs {
                 let mailer = mailer(load_demo)?;
@@ -310,9 +352,12 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             let listener = tokio::net::TcpListener::bind(addr).await?;
             tracing::info!(address = %addr, database = %app::server::db::redact(&cli.database_url), "listening");
-            axum::serve(listener, web::router(state))
-                .with_graceful_shutdown(shutdown_signal())
-                .await?;
+            axum::serve(
+                listener,
+                web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
             if let Some(j) = jobs {
                 j.abort();
             }
@@ -321,6 +366,45 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     db.close().await;
     Ok(())
+}
+
+/// Session and abuse-limit settings: `TAKA_SESSION_IDLE_MINUTES` (default 30) and
+/// `TAKA_LIMIT_SCALE` (multiplies every abuse limit; 0 turns them off, for benchmarks).
+fn policy() -> Result<Policy, String> {
+    let mut policy = Policy::default();
+    if let Ok(v) = std::env::var("TAKA_SESSION_IDLE_MINUTES") {
+        let minutes: i64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|m| (1..=24 * 60).contains(m))
+            .ok_or("TAKA_SESSION_IDLE_MINUTES must be a number of minutes, 1-1440")?;
+        policy.session_idle_seconds = minutes * 60;
+    }
+    if let Ok(v) = std::env::var("TAKA_LIMIT_SCALE") {
+        let factor: f64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|f: &f64| f.is_finite() && *f >= 0.0)
+            .ok_or("TAKA_LIMIT_SCALE must be a number, 0 or more")?;
+        policy.limits = Limits::default().scaled(factor);
+    }
+    Ok(policy)
+}
+
+/// `TAKA_TRUSTED_PROXIES`: addresses of reverse proxies whose `X-Forwarded-For` is believed.
+fn trusted_proxies() -> Result<Vec<std::net::IpAddr>, String> {
+    std::env::var("TAKA_TRUSTED_PROXIES")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse()
+                .map_err(|_| format!("TAKA_TRUSTED_PROXIES: not an IP address: {s}"))
+        })
+        .collect()
 }
 
 /// Where mail goes: `SMTP_URL`; else `MAIL_DIR` (a folder of .eml files); in demo mode

@@ -496,7 +496,12 @@ async fn scopes_are_enforced(app: &TestApp) {
 async fn tokens_open_the_api(app: &TestApp) {
     let t = &app.taka;
     let token = t
-        .create_token("vaditajs", "monthly report")
+        .create_token(
+            "vaditajs",
+            "monthly report",
+            90,
+            app::server::service::TokenScope::Full,
+        )
         .await
         .expect("token");
     assert!(token.starts_with("taka_") && token.len() == 69);
@@ -506,8 +511,16 @@ async fn tokens_open_the_api(app: &TestApp) {
         .expect("row");
     assert_ne!(stored, token);
     assert!(!stored.contains(&token[5..]));
-    assert!(t.create_token("nobody", "x").await.is_err());
-    assert!(t.create_token("vaditajs", "  ").await.is_err());
+    assert!(
+        t.create_token("nobody", "x", 90, app::server::service::TokenScope::Full)
+            .await
+            .is_err()
+    );
+    assert!(
+        t.create_token("vaditajs", "  ", 90, app::server::service::TokenScope::Full)
+            .await
+            .is_err()
+    );
 
     let url = app.url("/api/v1/analytics/summary?from=2026-01-01&to=2026-12-31");
     let get = |auth: Option<String>| {
@@ -569,7 +582,10 @@ async fn tokens_open_the_api(app: &TestApp) {
     assert_eq!(list[0]["name"], "monthly report");
     assert!(!list.to_string().contains(&token[5..]));
     let id = list[0]["id"].as_i64().expect("id");
-    let other = t.create_token("saimnieks", "x").await.expect("token");
+    let other = t
+        .create_token("saimnieks", "x", 90, app::server::service::TokenScope::Full)
+        .await
+        .expect("token");
     let r = app
         .http
         .delete(app.url(&format!("/api/v1/tokens/{id}")))

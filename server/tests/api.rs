@@ -333,7 +333,7 @@ async fn plain_form_posts(app: &TestApp) {
         .expect("post");
     let cookie = signed.headers()["set-cookie"].to_str().expect("cookie");
     assert!(
-        cookie.starts_with("taka_session=")
+        cookie.starts_with("__Host-taka_session=")
             && cookie.contains("HttpOnly")
             && cookie.contains("SameSite=Lax"),
         "{cookie}"

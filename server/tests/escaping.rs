@@ -86,7 +86,12 @@ async fn escaped_everywhere(app: &TestApp) {
         .await
         .expect("staff name");
     app.taka
-        .create_token("sniedzejs", &format!("report {PAYLOAD}"))
+        .create_token(
+            "sniedzejs",
+            &format!("report {PAYLOAD}"),
+            90,
+            app::server::service::TokenScope::Full,
+        )
         .await
         .expect("token");
 
@@ -147,9 +152,10 @@ async fn escaped_everywhere(app: &TestApp) {
         "the title is escaped"
     );
     get_html(app, None, "/services/VNP-KOKU-CIRSANA/request").await;
-    let track = get_html(app, None, &format!("/track?ref={reference}&code={code}")).await;
+    let tracking = common::tracking_cookie(&reference, &code);
+    let track = get_html(app, Some(&tracking), &format!("/track?ref={reference}")).await;
     assert!(track.contains(SHOWN), "the tracking page shows the service");
-    get_html(app, None, &format!("/receipt?ref={reference}&code={code}")).await;
+    get_html(app, Some(&tracking), &format!("/receipt?ref={reference}")).await;
 
     // Staff pages, signed in through the real sign-in form.
     let cookie = sign_in(app, "sniedzejs").await;

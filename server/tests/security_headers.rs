@@ -36,13 +36,19 @@ async fn headers_on_every_kind_of_answer(app: &TestApp) {
     let mut nonces = Vec::new();
     for (path, no_store) in [
         // A tracking page whose request can be withdrawn: it loads the form island.
-        (format!("/track?ref={reference}&code={code}"), true),
-        (format!("/receipt?ref={reference}&code={code}"), true),
+        (format!("/track?ref={reference}"), true),
+        (format!("/receipt?ref={reference}"), true),
         ("/services".to_string(), false),
         ("/staff".to_string(), true),
         ("/no-such-page".to_string(), false),
     ] {
-        let resp = app.http.get(app.url(&path)).send().await.expect("get");
+        let resp = app
+            .http
+            .get(app.url(&path))
+            .header("cookie", common::tracking_cookie(reference, code))
+            .send()
+            .await
+            .expect("get");
         let h = resp.headers().clone();
         let header = |name: &str| {
             h.get(name)
@@ -64,6 +70,11 @@ async fn headers_on_every_kind_of_answer(app: &TestApp) {
         assert!(nonce.len() >= 22, "{path}: a short nonce {nonce}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(
+            header("strict-transport-security"),
+            "max-age=63072000",
+            "{path}: HSTS with secure cookies"
+        );
         assert_eq!(header("referrer-policy"), "same-origin", "{path}");
         assert_eq!(
             header("cache-control") == "no-store",

@@ -101,17 +101,28 @@ impl FieldSpec {
 #[serde(rename_all = "snake_case", tag = "code")]
 pub enum FieldError {
     Required,
-    TooLong { max: usize },
-    TooShort { min: usize },
+    TooLong {
+        max: usize,
+    },
+    TooShort {
+        min: usize,
+    },
     Taken,
     NotANumber,
-    OutOfRange { min: Option<i64>, max: Option<i64> },
+    OutOfRange {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
     InvalidDate,
     InvalidChoice,
     InvalidYesNo,
     InvalidEmail,
     InvalidPhone,
     UnknownField,
+    /// The current password given to change it is wrong.
+    WrongPassword,
+    /// A new password is one of the commonly used ones.
+    CommonPassword,
 }
 
 impl FieldError {
@@ -129,6 +140,8 @@ impl FieldError {
             FieldError::InvalidEmail => "invalid_email",
             FieldError::InvalidPhone => "invalid_phone",
             FieldError::UnknownField => "unknown_field",
+            FieldError::WrongPassword => "wrong_password",
+            FieldError::CommonPassword => "common_password",
         }
     }
 }

@@ -6,6 +6,9 @@ pub mod analytics;
 pub mod calendar;
 pub mod fields;
 pub mod lifecycle;
+pub mod privacy;
+#[cfg(all(test, feature = "ssr"))]
+mod properties;
 pub mod sla;
 
 pub use fields::{FieldError, FieldErrors, FieldSpec, FieldType, LocalText};

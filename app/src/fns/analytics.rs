@@ -150,7 +150,8 @@ pub async fn get_analytics(
     #[server(default)] from: Option<String>,
     #[server(default)] to: Option<String>,
 ) -> Result<AnalyticsView, AppError> {
-    let (taka, ctx, lang) = super::ctx::staff().await?;
+    let (taka, ctx, lang) =
+        super::ctx::staff_for(crate::server::auth::Access::AnalyticsRead).await?;
     let (from, to) = period(&taka, from.as_deref(), to.as_deref());
     let summary = taka
         .analytics_summary(&ctx, scope.as_deref(), &from, &to, lang)
@@ -183,7 +184,8 @@ pub async fn get_figure_requests(
     #[server(default)] from: Option<String>,
     #[server(default)] to: Option<String>,
 ) -> Result<FigureList, AppError> {
-    let (taka, ctx, lang) = super::ctx::staff().await?;
+    let (taka, ctx, lang) =
+        super::ctx::staff_for(crate::server::auth::Access::AnalyticsRead).await?;
     let (from, to) = period(&taka, from.as_deref(), to.as_deref());
     let (items, total) = taka
         .analytics_requests(

@@ -39,11 +39,35 @@ pub(crate) mod ctx {
 
     /// The signed-in staff member, or `Unauthorized`.
     pub async fn staff() -> Result<(Taka, StaffContext, Lang), AppError> {
+        staff_for(crate::server::auth::Access::Any).await
+    }
+
+    /// The signed-in staff member, for `access` (analytics-only tokens read analytics).
+    pub async fn staff_for(
+        access: crate::server::auth::Access,
+    ) -> Result<(Taka, StaffContext, Lang), AppError> {
         let headers = headers().await?;
         let lang = request_lang(&headers);
         let taka = taka()?;
-        let ctx = crate::server::auth::signed_in_staff(&taka, &headers, lang).await?;
+        let ctx = crate::server::auth::signed_in_staff(&taka, &headers, lang, access).await?;
         Ok((taka, ctx, lang))
+    }
+
+    /// Who sent this request (address after trusted proxies, browser name).
+    pub fn client() -> crate::server::service::Client {
+        use_context::<axum::http::request::Parts>()
+            .map(|p| crate::server::web::client_of(&p))
+            .unwrap_or_else(crate::server::service::Client::local)
+    }
+
+    /// Count this request against `limit` for its client address.
+    pub async fn limit(taka: &Taka, limit: crate::server::service::Limit) -> Result<(), AppError> {
+        Ok(taka.hit(limit, &client().ip.to_string()).await?)
+    }
+
+    /// Whether cookies are `Secure` with the `__Host-` prefix.
+    pub fn secure() -> bool {
+        use_context::<AppState>().is_none_or(|s| s.taka.policy().secure_cookies)
     }
 
     pub fn set_cookie(value: String) {
@@ -102,20 +126,45 @@ pub async fn submit_request(
         },
         idempotency: None,
     };
+    if staff.is_none() {
+        ctx::limit(&taka, crate::server::service::Limit::Submit).await?;
+    }
     let receipt = taka.submit(new, staff.as_ref()).await?;
+    // The code goes to the receipt in a cookie, never in the URL.
+    let headers = ctx::headers().await?;
+    ctx::set_cookie(crate::server::tracking_cookie(
+        &headers,
+        ctx::secure(),
+        &receipt.reference,
+        &receipt.tracking_code,
+    ));
     leptos_axum::redirect(&format!(
-        "/receipt?ref={}&code={}",
-        urlencoding::encode(&receipt.reference),
-        urlencoding::encode(&receipt.tracking_code)
+        "/receipt?ref={}",
+        urlencoding::encode(&receipt.reference)
     ));
     Ok(())
 }
 
+/// A request this browser follows: by reference, with the code from `code` or, when that
+/// is empty, from the tracking cookie (the receipt and the tracking form put it there).
+/// Also returns the code, for the page's forms.
 #[server(prefix = "/fn", endpoint = "track")]
-pub async fn track_request(reference: String, code: String) -> Result<TrackingView, AppError> {
-    Ok(ctx::taka()?
-        .track(&reference, &code, ctx::lang().await?)
-        .await?)
+pub async fn track_request(
+    reference: String,
+    #[server(default)] code: String,
+) -> Result<(TrackingView, String), AppError> {
+    let taka = ctx::taka()?;
+    let code = if code.trim().is_empty() {
+        let headers = ctx::headers().await?;
+        crate::server::tracked_code(&headers, ctx::secure(), &reference)
+            .ok_or(AppError::NotFound)?
+    } else {
+        code
+    };
+    // Counted whichever way the code came: the cookie is the client's to write too.
+    ctx::limit(&taka, crate::server::service::Limit::Track).await?;
+    let view = taka.track(&reference, &code, ctx::lang().await?).await?;
+    Ok((view, crate::domain::normalise_tracking_code(&code)))
 }
 
 /// The requester answers, withdraws or rates.
@@ -139,8 +188,9 @@ pub async fn requester_action(
         },
         _ => return Err(AppError::BadRequest),
     };
-    ctx::taka()?
-        .requester_act(&reference, &code, action, ctx::lang().await?)
+    let taka = ctx::taka()?;
+    ctx::limit(&taka, crate::server::service::Limit::Track).await?;
+    taka.requester_act(&reference, &code, action, ctx::lang().await?)
         .await?;
     Ok(())
 }
@@ -157,11 +207,14 @@ pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
 #[server(prefix = "/fn", endpoint = "sign_in")]
 pub async fn sign_in(username: String, password: String) -> Result<(), AppError> {
     let state = ctx::state()?;
-    let (token, _) = state.taka.sign_in(&username, &password).await?;
+    let (token, _) = state
+        .taka
+        .sign_in(&username, &password, &ctx::client())
+        .await?;
     ctx::set_cookie(crate::server::session_cookie(
         &token,
         crate::server::service::SESSION_SECONDS,
-        state.settings.secure_cookies,
+        ctx::secure(),
     ));
     leptos_axum::redirect("/staff");
     Ok(())
@@ -171,15 +224,30 @@ pub async fn sign_in(username: String, password: String) -> Result<(), AppError>
 pub async fn sign_out() -> Result<(), AppError> {
     let state = ctx::state()?;
     let headers = ctx::headers().await?;
-    if let Some(token) = crate::server::cookie(&headers, crate::server::SESSION_COOKIE) {
+    if let Some(token) = crate::server::session_token(&headers, ctx::secure()) {
         state.taka.sign_out(&token).await?;
     }
-    ctx::set_cookie(crate::server::session_cookie(
-        "",
-        0,
-        state.settings.secure_cookies,
-    ));
+    ctx::set_cookie(crate::server::session_cookie("", 0, ctx::secure()));
     leptos_axum::redirect("/staff");
+    Ok(())
+}
+
+/// The signed-in staff member's live sessions.
+#[server(prefix = "/fn", endpoint = "sessions")]
+pub async fn get_sessions() -> Result<Vec<crate::model::StaffSession>, AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    Ok(taka.list_sessions(&staff).await?)
+}
+
+/// End one of the signed-in staff member's sessions (from the profile page).
+#[server(prefix = "/fn", endpoint = "end_session")]
+pub async fn end_session(id: i64) -> Result<(), AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    taka.end_session(&staff, id).await?;
+    if staff.session_id == Some(id) {
+        ctx::set_cookie(crate::server::session_cookie("", 0, ctx::secure()));
+        leptos_axum::redirect("/staff");
+    }
     Ok(())
 }
 
@@ -267,4 +335,51 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let (taka, staff, _) = ctx::staff().await?;
     taka.revoke_token(&staff, id).await?;
     Ok(())
+}
+
+/// Everything held about a request, for its requester: the code comes from the tracking
+/// cookie (as on the tracking page).
+#[server(prefix = "/fn", endpoint = "my_data")]
+pub async fn get_my_data(reference: String) -> Result<crate::model::DataExport, AppError> {
+    let taka = ctx::taka()?;
+    let headers = ctx::headers().await?;
+    let code = crate::server::tracked_code(&headers, ctx::secure(), &reference)
+        .ok_or(AppError::NotFound)?;
+    ctx::limit(&taka, crate::server::service::Limit::Track).await?;
+    Ok(taka
+        .export_request(&reference, &code, ctx::lang().await?)
+        .await?)
+}
+
+/// Erase a request's personal data on its data subject's request (owners, portfolio owners).
+#[server(prefix = "/fn", endpoint = "erase_personal_data")]
+pub async fn erase_personal_data(reference: String, reason: String) -> Result<(), AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    taka.erase_personal_data(&staff, &reference, &reason)
+        .await?;
+    Ok(())
+}
+
+/// Place a legal hold on a request's data (with a reason), or lift it (`lift` set).
+#[server(prefix = "/fn", endpoint = "legal_hold")]
+pub async fn legal_hold(
+    reference: String,
+    #[server(default)] reason: String,
+    #[server(default)] lift: Option<String>,
+) -> Result<(), AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    let reason = lift.is_none().then_some(reason.as_str());
+    taka.set_legal_hold(&staff, &reference, reason).await?;
+    Ok(())
+}
+
+/// The record of staff views of personal data in the user's institution.
+#[server(prefix = "/fn", endpoint = "personal_data_views")]
+pub async fn get_personal_data_views(
+    #[server(default)] reference: String,
+) -> Result<Vec<crate::model::PersonalDataView>, AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    Ok(taka
+        .personal_data_views(&staff, Some(reference.as_str()))
+        .await?)
 }

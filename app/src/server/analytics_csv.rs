@@ -79,7 +79,10 @@ pub async fn csv(
     let taka = &state.taka;
     let lang = request_lang(&headers);
     let l = i18n_text::locale(lang);
-    let Ok(ctx) = super::auth::signed_in_staff(taka, &headers, lang).await else {
+    let Ok(ctx) =
+        super::auth::signed_in_staff(taka, &headers, lang, super::auth::Access::AnalyticsRead)
+            .await
+    else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
     let (from, to) = crate::fns::analytics::period(taka, f.from.as_deref(), f.to.as_deref());

@@ -40,6 +40,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     fields: BTreeMap<String, String>,
+    retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -58,6 +59,7 @@ impl ApiError {
             code: e.code(),
             message: i18n_text::app_error(locale, &e),
             fields,
+            retry_after: e.retry_after(),
         }
     }
 
@@ -87,6 +89,7 @@ impl ApiError {
             code,
             message,
             fields: BTreeMap::new(),
+            retry_after: None,
         }
     }
 }
@@ -95,7 +98,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body =
             json!({"error": {"code": self.code, "message": self.message, "fields": self.fields}});
-        (self.status, Json(body)).into_response()
+        let mut resp = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds),
+            );
+        }
+        resp
     }
 }
 
@@ -253,16 +263,27 @@ fn values_as_strings(
 
 async fn create_request(
     State(taka): State<Taka>,
+    axum::Extension(client): axum::Extension<super::web::ClientIp>,
     headers: HeaderMap,
     body: Result<Json<Value>, JsonRejection>,
 ) -> ApiResult<Response> {
     let header_lang = accept_language(&headers);
+    // Partners calling with a valid token are known; anonymous callers share the web
+    // form's limit.
+    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+        staff_from(&taka, &headers, header_lang, super::auth::Access::Any).await?;
+    } else {
+        taka.hit(super::service::Limit::Submit, &client.0.to_string())
+            .await
+            .map_err(|e| ApiError::new(e.into(), header_lang))?;
+    }
     let Json(raw) = body.map_err(|r| ApiError::malformed(r, header_lang))?;
     let req: CreateRequest = serde_json::from_value(raw.clone()).map_err(|_| ApiError {
         status: StatusCode::BAD_REQUEST,
         code: "malformed_json",
         message: i18n_text::malformed(locale(header_lang)),
         fields: BTreeMap::new(),
+        retry_after: None,
     })?;
     let lang = req
         .language
@@ -319,10 +340,14 @@ async fn create_request(
 
 async fn get_request(
     State(taka): State<Taka>,
+    axum::Extension(client): axum::Extension<super::web::ClientIp>,
     headers: HeaderMap,
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let lang = accept_language(&headers);
+    taka.hit(super::service::Limit::Track, &client.0.to_string())
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
     let code = headers
         .get("x-tracking-code")
         .and_then(|v| v.to_str().ok())
@@ -353,8 +378,9 @@ async fn staff_from(
     taka: &Taka,
     headers: &HeaderMap,
     lang: Lang,
+    access: super::auth::Access,
 ) -> ApiResult<super::service::StaffContext> {
-    super::auth::signed_in_staff(taka, headers, lang)
+    super::auth::signed_in_staff(taka, headers, lang, access)
         .await
         .map_err(|e| ApiError::new(e, lang))
 }
@@ -382,7 +408,7 @@ async fn analytics_summary(
     Query(q): Query<SummaryQuery>,
 ) -> ApiResult<Json<Value>> {
     let lang = accept_language(&headers);
-    let staff = staff_from(&taka, &headers, lang).await?;
+    let staff = staff_from(&taka, &headers, lang, super::auth::Access::AnalyticsRead).await?;
     // Default period: the 30 days up to today.
     let today = super::service::local_date(taka.now());
     let to = q.to.unwrap_or_else(|| today.to_string());
@@ -406,7 +432,7 @@ async fn analytics_summary(
 
 async fn list_tokens(State(taka): State<Taka>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     let lang = accept_language(&headers);
-    let staff = staff_from(&taka, &headers, lang).await?;
+    let staff = staff_from(&taka, &headers, lang, super::auth::Access::Any).await?;
     let tokens = taka
         .list_tokens(&staff)
         .await
@@ -420,9 +446,67 @@ async fn revoke_token(
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
     let lang = accept_language(&headers);
-    let staff = staff_from(&taka, &headers, lang).await?;
+    let staff = staff_from(&taka, &headers, lang, super::auth::Access::Any).await?;
     taka.revoke_token(&staff, id)
         .await
         .map_err(|e| ApiError::new(e.into(), lang))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any JSON value, nested up to four levels.
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            any::<String>().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z_]{0,12}|\\PC{0,8}", inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// What the create handler does with a body before the service layer: decode, shape,
+    /// turn values into strings. A refusal is fine; a panic is not.
+    fn decode(v: Value) {
+        if let Ok(req) = serde_json::from_value::<CreateRequest>(v) {
+            let _ = values_as_strings(&req.values);
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_are_decoded_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+            if let Ok(v) = serde_json::from_slice::<Value>(&bytes) {
+                decode(v);
+            }
+        }
+
+        #[test]
+        fn any_json_is_decoded_or_refused(v in json()) {
+            decode(v);
+        }
+
+        #[test]
+        fn request_shaped_json_is_decoded_or_refused(
+            code in any::<String>(),
+            values in proptest::collection::btree_map("[a-z_]{1,12}", json(), 0..10),
+            name in any::<String>(),
+            lang in proptest::option::of(any::<String>()),
+        ) {
+            decode(json!({"service_code": code, "values": values, "contact": {"name": name}, "language": lang}));
+        }
+    }
 }

@@ -182,8 +182,22 @@ impl Taka {
         // RETURNING keeps no order: send oldest first.
         let mut claimed = claimed;
         claimed.sort_by_key(|m| m.id);
-        for m in claimed {
-            let outcome = mailer.send(&m).await;
+        for mut m in claimed {
+            let outcome = match (
+                self.secret().open(&m.body_text),
+                self.secret().open(&m.body_html),
+            ) {
+                (Some(text), Some(html)) => {
+                    m.body_text = text;
+                    m.body_html = html;
+                    mailer.send(&m).await
+                }
+                // Sealed with another secret: it can never be sent.
+                _ => Err((
+                    true,
+                    "the message was sealed with another server secret".into(),
+                )),
+            };
             let at = self.now();
             match outcome {
                 Ok(()) => {
@@ -259,6 +273,19 @@ pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration)
                     }
                     Ok(_) => {}
                     Err(e) => tracing::error!("service-level sweep: {e}"),
+                }
+                // Housekeeping: old abuse counters and idempotency records go.
+                if let Err(e) = taka.forget_old_limits().await {
+                    tracing::error!("abuse limits: {e}");
+                }
+                if let Err(e) = taka.forget_old_idempotency_keys().await {
+                    tracing::error!("idempotency keys: {e}");
+                }
+                // Retention: personal data of requests that ended long enough ago goes.
+                match taka.apply_retention().await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(requests = n, "personal data anonymised (retention)"),
+                    Err(e) => tracing::error!("retention: {e}"),
                 }
             }
         }

@@ -11,7 +11,9 @@ pub mod mailer;
 pub mod notify;
 pub mod pages;
 pub mod profile;
+pub mod secret;
 pub mod service;
+pub mod tracking;
 pub mod web;
 
 use axum::http::HeaderMap;
@@ -20,11 +22,12 @@ use std::sync::Arc;
 
 pub use service::Taka;
 
-/// Settings the running server needs beyond the database.
+/// Settings the running server needs beyond the database and the service layer's policy.
 #[derive(Debug, Clone, Default)]
 pub struct Settings {
-    /// Mark cookies `Secure` (when served over HTTPS).
-    pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`TAKA_TRUSTED_PROXIES`);
+    /// from anyone else the header is ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Everything a handler or server function can reach.
@@ -35,7 +38,15 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
-pub const SESSION_COOKIE: &str = "taka_session";
+/// The staff session cookie over HTTPS: `__Host-` makes the browser refuse it unless it
+/// is `Secure`, set by this host for `/`, so a sibling host or a plain-HTTP page cannot
+/// plant one.
+pub const SESSION_COOKIE: &str = "__Host-taka_session";
+/// The same cookie where secure cookies are turned off (plain-HTTP development).
+pub const SESSION_COOKIE_PLAIN: &str = "taka_session";
+/// The requests this browser is following: `REF~CODE` pairs, so codes never travel in URLs.
+pub const TRACKING_COOKIE: &str = "__Host-taka_tracking";
+pub const TRACKING_COOKIE_PLAIN: &str = "taka_tracking";
 /// The cookie leptos_i18n reads and writes for the chosen language.
 pub const LANG_COOKIE: &str = "i18n_pref_locale";
 
@@ -68,12 +79,93 @@ pub fn accept_language(headers: &HeaderMap) -> crate::domain::Lang {
         .unwrap_or_default()
 }
 
-/// A `Set-Cookie` value for the staff session (HttpOnly, SameSite=Lax; `max_age` 0 clears it).
+/// A `Set-Cookie` value for the staff session (HttpOnly, SameSite=Lax; `max_age` 0 clears
+/// it); `Secure` with the `__Host-` name unless secure cookies are off.
 pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> String {
+    set_cookie(session_cookie_name(secure), token, max_age, secure)
+}
+
+pub fn session_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        SESSION_COOKIE
+    } else {
+        SESSION_COOKIE_PLAIN
+    }
+}
+
+/// The session token the request carries, under the one name this server uses.
+pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie(headers, session_cookie_name(secure))
+}
+
+fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {
     format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
         if secure { "; Secure" } else { "" }
     )
+}
+
+/// Most requests one browser follows at once without typing their codes again.
+const TRACKED_MAX: usize = 5;
+/// How long the browser keeps them.
+const TRACKED_SECONDS: i64 = 2 * 3600;
+
+/// The `(reference, code)` pairs in the tracking cookie, newest first.
+pub fn tracked(headers: &HeaderMap, secure: bool) -> Vec<(String, String)> {
+    let name = if secure {
+        TRACKING_COOKIE
+    } else {
+        TRACKING_COOKIE_PLAIN
+    };
+    cookie(headers, name)
+        .map(|v| {
+            v.split('.')
+                .filter_map(|pair| pair.split_once('~'))
+                .filter(|(r, c)| plain_token(r) && plain_token(c))
+                .map(|(r, c)| (r.to_string(), c.to_string()))
+                .take(TRACKED_MAX)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The code this browser holds for `reference`, if any.
+pub fn tracked_code(headers: &HeaderMap, secure: bool, reference: &str) -> Option<String> {
+    let reference = reference.trim().to_ascii_uppercase();
+    tracked(headers, secure)
+        .into_iter()
+        .find(|(r, _)| *r == reference)
+        .map(|(_, c)| c)
+}
+
+/// A `Set-Cookie` adding `(reference, code)` to the ones this browser follows.
+pub fn tracking_cookie(headers: &HeaderMap, secure: bool, reference: &str, code: &str) -> String {
+    let reference = reference.trim().to_ascii_uppercase();
+    let code = crate::domain::normalise_tracking_code(code);
+    let mut pairs = vec![(reference.clone(), code)];
+    pairs.extend(
+        tracked(headers, secure)
+            .into_iter()
+            .filter(|(r, _)| *r != reference),
+    );
+    let value = pairs
+        .iter()
+        .filter(|(r, c)| plain_token(r) && plain_token(c))
+        .take(TRACKED_MAX)
+        .map(|(r, c)| format!("{r}~{c}"))
+        .collect::<Vec<_>>()
+        .join(".");
+    let name = if secure {
+        TRACKING_COOKIE
+    } else {
+        TRACKING_COOKIE_PLAIN
+    };
+    set_cookie(name, &value, TRACKED_SECONDS, secure)
+}
+
+/// Only letters, digits and `-`, at most 40: nothing that could break a cookie.
+fn plain_token(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
 #[cfg(test)]
@@ -98,8 +190,60 @@ mod tests {
         );
         assert_eq!(request_lang(&h), crate::domain::Lang::En);
         assert_eq!(request_lang(&HeaderMap::new()), crate::domain::Lang::Lv);
-        assert!(
-            session_cookie("t", 60, true).contains("HttpOnly; SameSite=Lax; Max-Age=60; Secure")
+        assert!(session_cookie("t", 60, true).starts_with(
+            "__Host-taka_session=t; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        ));
+        assert!(session_cookie("t", 60, false).starts_with("taka_session=t;"));
+        assert!(!session_cookie("t", 60, false).contains("Secure"));
+    }
+
+    #[test]
+    fn tracking_cookie_keeps_five_newest() {
+        let mut h = HeaderMap::new();
+        for i in 0..7 {
+            let set = tracking_cookie(&h, true, &format!("pp-2026-00000{i}"), "abcde-fghjk");
+            let value = set.split(';').next().unwrap_or_default().to_string();
+            h.insert("cookie", HeaderValue::from_str(&value).unwrap());
+        }
+        let t = tracked(&h, true);
+        assert_eq!(t.len(), 5);
+        assert_eq!(
+            t[0],
+            ("PP-2026-000006".to_string(), "ABCDE-FGHJK".to_string())
         );
+        assert_eq!(
+            tracked_code(&h, true, "pp-2026-000004").as_deref(),
+            Some("ABCDE-FGHJK")
+        );
+        assert_eq!(tracked_code(&h, true, "PP-2026-000001"), None);
+        assert!(
+            tracked(&h, false).is_empty(),
+            "the plain name is another cookie"
+        );
+        // A planted value with cookie syntax in it is ignored.
+        h.insert(
+            "cookie",
+            HeaderValue::from_static("__Host-taka_tracking=A~B;C.x~y=z"),
+        );
+        assert_eq!(tracked(&h, true), vec![("A".to_string(), "B".to_string())]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Any cookie header: the tracked pairs are plain tokens, five at most, no panic.
+        #[test]
+        fn any_cookie_header_is_read_safely(raw in proptest::prelude::any::<String>()) {
+            let mut h = HeaderMap::new();
+            if let Ok(v) = HeaderValue::from_str(&format!("__Host-taka_tracking={raw}")) {
+                h.insert("cookie", v);
+            }
+            let t = tracked(&h, true);
+            proptest::prop_assert!(t.len() <= 5);
+            for (r, c) in &t {
+                proptest::prop_assert!(plain_token(r) && plain_token(c));
+            }
+            let _ = tracking_cookie(&h, true, &raw, &raw);
+        }
     }
 }

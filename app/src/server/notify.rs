@@ -180,8 +180,11 @@ pub(crate) struct Mail<'a> {
 }
 
 /// Write an e-mail into the outbox within `tx`. A second write for the same key is a no-op.
+/// The bodies are sealed with the server secret until sent (a receipt carries a tracking
+/// code; every message carries personal data).
 pub(crate) async fn enqueue_mail(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    secret: &crate::server::secret::Secret,
     mail: Mail<'_>,
     at: i64,
 ) -> ServiceResult<()> {
@@ -200,8 +203,8 @@ pub(crate) async fn enqueue_mail(
     .bind(mail.lang.code())
     .bind(mail.template)
     .bind(&rendered.subject)
-    .bind(&rendered.text)
-    .bind(&rendered.html)
+    .bind(secret.seal(&rendered.text))
+    .bind(secret.seal(&rendered.html))
     .bind(at)
     .execute(&mut **tx)
     .await?;

@@ -29,6 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(set_language))
         .route("/healthz", get(health))
         .route("/staff/analytics.csv", get(super::analytics_csv::csv))
+        .route("/track", axum::routing::post(super::tracking::open))
+        .route("/track/data.json", get(super::tracking::export_json))
+        .route(
+            "/staff/profile/password",
+            axum::routing::post(super::profile::password),
+        )
         .route(
             "/staff/profile/tokens",
             axum::routing::post(super::profile::create),
@@ -42,7 +48,19 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::from_fn(server_fn_status))
-        .layer(axum::middleware::from_fn(security_headers))
+        .layer(axum::middleware::from_fn(codes_out_of_addresses))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            same_origin_only,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            client_address,
+        ))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -115,8 +133,47 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
         if let Ok(v) = HeaderValue::from_str(&urlencoding::encode(&text)) {
             parts.headers.insert("taka-error", v);
         }
+        if let Some(seconds) = e.retry_after() {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// Links made before codes left addresses (`/track?reference=..&code=..`, still in mail
+/// sent earlier, and `/receipt?ref=..&code=..`) are sent on to `/track?ref=..#code=..`:
+/// the code moves to the fragment, which the browser keeps to itself from then on.
+async fn codes_out_of_addresses(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if req.method() == axum::http::Method::GET && (path == "/track" || path == "/receipt") {
+        let query = req.uri().query().unwrap_or("");
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .filter_map(|(k, v)| Some((k.to_string(), urlencoding::decode(v).ok()?.into_owned())))
+            .collect();
+        let get = |name: &str| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(code) = get("code") {
+            let reference = get("ref").or_else(|| get("reference")).unwrap_or_default();
+            let to = format!(
+                "/track?ref={}#code={}",
+                urlencoding::encode(&reference),
+                urlencoding::encode(&code)
+            );
+            return axum::response::Redirect::to(&to).into_response();
+        }
+    }
+    next.run(req).await
 }
 
 /// The nonce of this response's Content-Security-Policy (request extension).
@@ -144,8 +201,11 @@ fn sensitive(path: &str) -> bool {
 
 /// Headers every response carries (OWASP ASVS 14.4): a Content-Security-Policy whose only
 /// inline script is the one with this response's nonce, no framing, no MIME sniffing, no
-/// referrer to other sites, and nothing sensitive stored in caches.
+/// referrer to other sites (codes never travel in URLs; same-origin referrers let a form
+/// without JavaScript come back to its page), nothing sensitive stored in caches, and
+/// HSTS when cookies are secure (served over HTTPS).
 async fn security_headers(
+    axum::extract::State(state): axum::extract::State<AppState>,
     mut req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
@@ -174,5 +234,232 @@ async fn security_headers(
     if no_store {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    if state.taka.policy().secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000"),
+        );
+    }
     resp
+}
+
+/// The client's address, as a request extension: the connection's peer, or, when the peer
+/// is a trusted proxy, the nearest address in `X-Forwarded-For` that is not one.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+async fn client_address(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    let ip = client_ip(peer, &forwarded, &state.settings.trusted_proxies);
+    req.extensions_mut().insert(ClientIp(ip));
+    next.run(req).await
+}
+
+/// Who the client is: `peer` unless it is a trusted proxy; then `X-Forwarded-For` read from
+/// the right, skipping trusted proxies (anything left of the first untrusted address could
+/// have been written by the client itself). Unknown: the unspecified address.
+pub fn client_ip(
+    peer: Option<std::net::IpAddr>,
+    forwarded: &str,
+    trusted: &[std::net::IpAddr],
+) -> std::net::IpAddr {
+    let unknown = std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED);
+    let Some(peer) = peer else { return unknown };
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut last = peer;
+    for hop in forwarded.rsplit(',') {
+        let Ok(ip) = hop.trim().parse::<std::net::IpAddr>() else {
+            return last;
+        };
+        if !trusted.contains(&ip) {
+            return ip;
+        }
+        last = ip;
+    }
+    last
+}
+
+/// The client of this request, for the service layer (address and browser name).
+pub fn client_of(parts: &axum::http::request::Parts) -> super::service::Client {
+    super::service::Client {
+        ip: parts
+            .extensions
+            .get::<ClientIp>()
+            .map(|c| c.0)
+            .unwrap_or(std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect(),
+    }
+}
+
+/// Refuse a state-changing request that a browser sent from another site (OWASP ASVS
+/// 4.2.2, 13.2.3): `Sec-Fetch-Site` must be `same-origin` (or `none`, typed by the user),
+/// else `Origin` must be ours. A bearer-token call, and a request with neither header (not
+/// from a browser), carry no ambient credentials to abuse and go on. A browser's post
+/// without cookies is checked too, which stops login CSRF; so are forced sign-out and posts
+/// from same-site sibling hosts.
+async fn same_origin_only(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::Method;
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let bearer = h
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("Bearer "));
+    let verdict = bearer
+        || cross_site_verdict(
+            h.get("sec-fetch-site").and_then(|v| v.to_str().ok()),
+            h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            h.get(header::HOST).and_then(|v| v.to_str().ok()),
+            state.taka.public_url(),
+        );
+    if verdict {
+        return next.run(req).await;
+    }
+    let lang = super::request_lang(h);
+    tracing::info!(path = %req.uri().path(), "refused a cross-site request");
+    let text = crate::i18n_text::app_error(
+        crate::i18n_text::locale(lang),
+        &crate::error::AppError::Forbidden,
+    );
+    (StatusCode::FORBIDDEN, text).into_response()
+}
+
+/// Whether a state-changing request may go on, from its `Sec-Fetch-Site` and `Origin`
+/// headers, the `Host` it was sent to and our public address.
+pub fn cross_site_verdict(
+    fetch_site: Option<&str>,
+    origin: Option<&str>,
+    host: Option<&str>,
+    public_url: &str,
+) -> bool {
+    if let Some(site) = fetch_site {
+        return matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = origin else {
+        // Neither header: not a browser (every browser we support sends one on a post).
+        return true;
+    };
+    if origin == "null" {
+        return false;
+    }
+    let authority = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    let public = public_url.trim_end_matches('/');
+    origin == public || host.is_some_and(|h| h.eq_ignore_ascii_case(authority))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn client_address_trusts_only_configured_proxies() {
+        let proxy = ip("10.0.0.1");
+        let trusted = [proxy, ip("10.0.0.2")];
+        // Not from a proxy: the header is the client's own words, ignored.
+        assert_eq!(
+            client_ip(Some(ip("203.0.113.9")), "1.2.3.4", &trusted),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the nearest untrusted hop.
+        assert_eq!(
+            client_ip(Some(proxy), "1.2.3.4, 198.51.100.7", &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(Some(proxy), "198.51.100.7, 10.0.0.2", &trusted),
+            ip("198.51.100.7")
+        );
+        // Garbage stops the walk at the last trusted hop.
+        assert_eq!(client_ip(Some(proxy), "junk", &trusted), proxy);
+        assert_eq!(client_ip(Some(proxy), "", &trusted), proxy);
+        assert_eq!(client_ip(None, "1.2.3.4", &trusted), ip("::"));
+    }
+
+    #[test]
+    fn cross_site_posts_are_refused() {
+        let public = "https://portals.example.lv";
+        let host = Some("portals.example.lv");
+        assert!(cross_site_verdict(Some("same-origin"), None, host, public));
+        assert!(cross_site_verdict(Some("none"), None, host, public));
+        assert!(!cross_site_verdict(
+            Some("same-site"),
+            Some("https://x.example.lv"),
+            host,
+            public
+        ));
+        assert!(!cross_site_verdict(
+            Some("cross-site"),
+            Some(public),
+            host,
+            public
+        ));
+        assert!(cross_site_verdict(None, Some(public), host, public));
+        assert!(cross_site_verdict(
+            None,
+            Some("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000"),
+            public
+        ));
+        assert!(!cross_site_verdict(
+            None,
+            Some("https://evil.example"),
+            host,
+            public
+        ));
+        assert!(!cross_site_verdict(None, Some("null"), host, public));
+        assert!(cross_site_verdict(None, None, host, public));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2000, ..Default::default() })]
+
+        /// Any `X-Forwarded-For`, `Sec-Fetch-Site`, `Origin` and `Host`: an answer, no panic;
+        /// and a client that is not a trusted proxy is never told who it is by a header.
+        #[test]
+        fn request_headers_never_panic(
+            forwarded in proptest::prelude::any::<String>(),
+            site in proptest::option::of(proptest::prelude::any::<String>()),
+            origin in proptest::option::of(proptest::prelude::any::<String>()),
+            host in proptest::option::of(proptest::prelude::any::<String>()),
+        ) {
+            let peer = ip("203.0.113.1");
+            proptest::prop_assert_eq!(client_ip(Some(peer), &forwarded, &[ip("10.0.0.1")]), peer);
+            let _ = client_ip(Some(ip("10.0.0.1")), &forwarded, &[ip("10.0.0.1")]);
+            let _ = cross_site_verdict(site.as_deref(), origin.as_deref(), host.as_deref(), "https://x.lv");
+        }
+    }
 }

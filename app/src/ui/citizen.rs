@@ -34,13 +34,16 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
-/// A GET form to the tracking page: works with or without JavaScript.
+/// The tracking form: posted (never a GET, so the code stays out of addresses and logs)
+/// to `/track`, which keeps the code in a cookie and shows the request. A receipt mail's link
+/// carries the code after `#`; `track.js` puts it in the field and sends the form.
 #[component]
 fn TrackForm(reference: String) -> impl IntoView {
     let i18n = use_i18n();
     let no_error = Signal::derive(|| None::<FieldError>);
     view! {
-        <form method="get" action="/track" class="track-form">
+        <script src="/track.js" defer=true></script>
+        <form method="post" action="/track" class="track-form" data-track-form="">
             <TextInput name="ref".into() label=t_string!(i18n, track.reference).to_string() required=true
                 hint=t_string!(i18n, track.reference_hint).to_string() value=reference error=no_error />
             <TextInput name="code".into() label=t_string!(i18n, track.code).to_string() required=true
@@ -151,6 +154,7 @@ pub fn ServicePage() -> impl IntoView {
                     Ok(s) => {
                         let days = s.sla_days;
                         let sla = s.sla;
+                        let retention = s.retention_years;
                         let docs = s.documents.clone();
                         view! {
                             <Title text=s.name.clone() />
@@ -168,6 +172,11 @@ pub fn ServicePage() -> impl IntoView {
                                             <li>{move || t_string!(i18n, sla.fulfil_days, days = sla.fulfil_days)}</li>
                                             <li>{move || t_string!(i18n, sla.target_share, pct = sla.target_pct)}</li>
                                         </ul>
+                                    </dd>
+                                    <dt>{t!(i18n, service.retention)}</dt>
+                                    <dd>
+                                        {move || t_string!(i18n, service.retention_years, years = retention)}
+                                        " " <a href="/privacy">{t!(i18n, privacy.link)}</a>
                                     </dd>
                                 </dl>
                                 <p><a class="button primary" href=format!("/services/{}/request", s.code)>{t!(i18n, service.apply)}</a></p>
@@ -279,48 +288,44 @@ pub fn RequestForm(
     }
 }
 
-fn query_pair() -> (Memo<String>, Memo<String>) {
+/// Why the tracking form was refused (wrong code, too many tries), given to the tracking
+/// page rendered as the answer to the form post (`server::tracking`).
+#[derive(Clone, Debug)]
+pub struct TrackRefusal(pub AppError);
+
+/// The `ref` query parameter (the only one the receipt and tracking pages take).
+fn query_reference() -> Memo<String> {
     let query = use_query_map();
-    (
-        Memo::new(move |_| {
-            query
-                .read()
-                .get("ref")
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        }),
-        Memo::new(move |_| {
-            query
-                .read()
-                .get("code")
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        }),
-    )
+    Memo::new(move |_| {
+        query
+            .read()
+            .get("ref")
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    })
 }
 
 #[component]
 pub fn ReceiptPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (reference, code) = query_pair();
-    let view_res = move || track_request(reference.get_untracked(), code.get_untracked());
+    let reference = query_reference();
+    let view_res = move || track_request(reference.get_untracked(), String::new());
     view! {
         <Title text=move || t_string!(i18n, receipt.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match view_res().await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(v) => {
-                        let track_href = format!("/track?ref={}&code={}", urlencoding::encode(&v.reference), urlencoding::encode(&code.get_untracked()));
+                    Ok((v, code)) => {
+                        let track_href = format!("/track?ref={}", urlencoding::encode(&v.reference));
                         view! {
                             <article class="receipt">
                                 <h1>{t!(i18n, receipt.title)}</h1>
                                 <p>{t!(i18n, receipt.intro)}</p>
                                 <dl class="facts big">
                                     <dt>{t!(i18n, receipt.reference)}</dt><dd class="mono" data-testid="reference">{v.reference.clone()}</dd>
-                                    <dt>{t!(i18n, receipt.code)}</dt><dd class="mono" data-testid="tracking-code">{code.get_untracked()}</dd>
+                                    <dt>{t!(i18n, receipt.code)}</dt><dd class="mono" data-testid="tracking-code">{code}</dd>
                                 </dl>
                                 <p class="hint">{t!(i18n, receipt.code_hint)}</p>
                                 <dl class="facts">
@@ -348,14 +353,21 @@ pub fn ReceiptPage() -> impl IntoView {
 #[component]
 pub fn TrackPage() -> impl IntoView {
     let i18n = use_i18n();
-    let (reference, code) = query_pair();
+    let reference = query_reference();
+    // The answer to a refused tracking form (wrong code, too many tries) is this page.
+    let refusal = StoredValue::new(use_context::<TrackRefusal>().map(|r| r.0));
     let tracked = move || {
-        let (r, c) = (reference.get_untracked(), code.get_untracked());
+        let r = reference.get_untracked();
+        let refused = refusal.get_value();
         async move {
-            if r.is_empty() || c.is_empty() {
-                None
-            } else {
-                Some(track_request(r, c).await)
+            match refused {
+                Some(e) => Some(Err(e)),
+                None if r.is_empty() => None,
+                None => match track_request(r, String::new()).await {
+                    // No code in this browser for the reference: just the form.
+                    Err(AppError::NotFound) => None,
+                    other => Some(other),
+                },
             }
         }
     };
@@ -373,8 +385,12 @@ pub fn TrackPage() -> impl IntoView {
                         <div class="notice error" role="alert"><p>{t!(i18n, track.not_found)}</p></div>
                         <TrackForm reference=reference.get_untracked() />
                     }.into_any(),
-                    Some(Err(e)) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Some(Ok(v)) => view! { <TrackingDetails view=v code=code.get_untracked() /> }.into_any(),
+                    Some(Err(e)) => view! {
+                        <h1>{t!(i18n, track.title)}</h1>
+                        <ErrorNotice error=e />
+                        <TrackForm reference=reference.get_untracked() />
+                    }.into_any(),
+                    Some(Ok((v, code))) => view! { <TrackingDetails view=v code=code /> }.into_any(),
                 }
             })}
         </Suspense>
@@ -409,6 +425,7 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
         hidden(ActionKind::Withdraw),
     );
     let heading_ref = reference.clone();
+    let data_ref = reference.clone();
     view! {
         <h1>{move || t_string!(i18n, track.heading, reference = heading_ref.clone())}</h1>
         {no_js.map(|e| view! { <ErrorNotice error=e /> })}
@@ -511,6 +528,16 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 }
             </section>
         })}
+
+        <section aria-labelledby="data-h">
+            <h2 id="data-h">{t!(i18n, track.data_h)}</h2>
+            <p>{t!(i18n, track.data_intro)}</p>
+            <p class="actions-row">
+                <a class="button" href=format!("/track/data?ref={}", urlencoding::encode(&data_ref))>{t!(i18n, track.data_view)}</a>
+                <a class="button" href=format!("/track/data.json?ref={}", urlencoding::encode(&data_ref)) download="">{t!(i18n, track.data_json)}</a>
+                <a href="/privacy">{t!(i18n, privacy.link)}</a>
+            </p>
+        </section>
     }
 }
 

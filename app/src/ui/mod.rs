@@ -1,9 +1,10 @@
 //! Pages and components. Every text comes from `locales/*.json` through leptos_i18n.
 
 mod analytics;
-mod citizen;
+pub mod citizen;
 mod common;
 pub mod islands;
+pub mod privacy;
 pub mod profile;
 mod staff;
 
@@ -58,6 +59,10 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/services/:code/request") view=citizen::RequestPage ssr=SsrMode::Async />
                         <Route path=path!("/receipt") view=citizen::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=citizen::TrackPage ssr=SsrMode::Async />
+                        <Route path=path!("/track/data") view=privacy::MyDataPage ssr=SsrMode::Async />
+                        <Route path=path!("/privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
+                        <Route path=path!("/accessibility") view=privacy::AccessibilityPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/privacy") view=privacy::ViewsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff") view=staff::StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/staff/new") view=staff::InPersonPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/notifications") view=staff::NotificationsPage ssr=SsrMode::Async />
@@ -177,6 +182,12 @@ fn Footer() -> impl IntoView {
     view! {
         <footer class="site-footer">
             <p>{t!(i18n, app.footer)}</p>
+            <nav aria-label=move || t_string!(i18n, app.footer_nav)>
+                <ul class="inline-list">
+                    <li><a href="/privacy">{t!(i18n, privacy.title)}</a></li>
+                    <li><a href="/accessibility">{t!(i18n, accessibility.title)}</a></li>
+                </ul>
+            </nav>
         </footer>
     }
 }

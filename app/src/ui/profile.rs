@@ -1,19 +1,27 @@
-//! The staff profile page: personal API tokens (create, see once, list, revoke).
+//! The staff profile page: where one is signed in (end any session), changing the
+//! password, and personal API tokens (create, see once, list, revoke).
 //!
 //! Creating a token is a plain form post to an axum handler that renders this same page
 //! with the new token in a `NewToken` context value: the token is shown in that one
 //! response, never put in a URL, a redirect or storage in the clear. Revoking is a server
 //! function (a plain form post without JavaScript).
 
-use super::common::ErrorNotice;
+use super::common::{ErrorNotice, TextInput};
 use super::staff::RequireStaff;
 use crate::error::AppError;
-use crate::fns::{RevokeToken, get_tokens};
+use crate::fns::{EndSession, RevokeToken, get_sessions, get_tokens};
 use crate::i18n::*;
 use crate::i18n_text;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_meta::Title;
+
+/// What the password-changing post did, given to the page it renders.
+#[derive(Debug, Clone)]
+pub enum PasswordChange {
+    Done,
+    Refused(AppError),
+}
 
 /// What the token-creating post did, given to the page it renders.
 #[derive(Debug, Clone)]
@@ -32,7 +40,18 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
     let i18n = use_i18n();
     let revoke = ServerAction::<RevokeToken>::new();
     let tokens = Resource::new(move || revoke.version().get(), |_| get_tokens());
+    let end = ServerAction::<EndSession>::new();
+    let sessions = Resource::new(move || end.version().get(), |_| get_sessions());
     let new_token = use_context::<NewToken>();
+    let password = use_context::<PasswordChange>();
+    let password_errors = match &password {
+        Some(PasswordChange::Refused(AppError::Invalid(f))) => f.clone(),
+        _ => Default::default(),
+    };
+    let field_error = move |name: &'static str| {
+        let e = password_errors.get(name).cloned();
+        Signal::derive(move || e.clone())
+    };
     let role = user.role;
     view! {
         <Title text=move || t_string!(i18n, profile.title).to_string() />
@@ -48,6 +67,72 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
             NewToken::Refused(e) => view! { <ErrorNotice error=e /> }.into_any(),
         })}
         {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
+        {move || end.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
+
+        <h2 id="ses-h">{t!(i18n, profile.sessions)}</h2>
+        <p>{t!(i18n, profile.sessions_intro)}</p>
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || Suspend::new(async move {
+                match sessions.await {
+                    Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
+                    Ok(list) => view! {
+                        <div class="table-wrap" role="region" aria-labelledby="ses-h" tabindex="0">
+                            <table data-testid="sessions">
+                                <thead><tr>
+                                    <th scope="col">{t!(i18n, profile.col_browser)}</th>
+                                    <th scope="col">{t!(i18n, profile.col_address)}</th>
+                                    <th scope="col">{t!(i18n, profile.col_started)}</th>
+                                    <th scope="col">{t!(i18n, profile.col_last_seen)}</th>
+                                    <th scope="col"><span class="visually-hidden">{t!(i18n, profile.end)}</span></th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|se| {
+                                        let label = format!("{} {} {}", t_string!(i18n, profile.end), se.browser, se.started);
+                                        view! {
+                                            <tr>
+                                                <th scope="row">
+                                                    {se.browser.clone()}
+                                                    {se.current.then(|| view! { " " <strong>"(" {t!(i18n, profile.this_session)} ")"</strong> })}
+                                                </th>
+                                                <td>{se.address.clone()}</td>
+                                                <td>{se.started.clone()}</td>
+                                                <td>{se.last_seen.clone()}</td>
+                                                <td>
+                                                    <ActionForm action=end attr:class="inline">
+                                                        <input type="hidden" name="id" value=se.id.to_string() />
+                                                        <button type="submit" class="button" aria-label=label>{t!(i18n, profile.end)}</button>
+                                                    </ActionForm>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+
+        <h2 id="pw-h">{t!(i18n, profile.password)}</h2>
+        {password.map(|p| match p {
+            PasswordChange::Done => view! {
+                <div class="notice ok" role="status"><p>{t!(i18n, profile.password_changed)}</p></div>
+            }.into_any(),
+            PasswordChange::Refused(AppError::Invalid(_)) => view! {
+                <div class="notice error" role="alert"><p>{t!(i18n, common.errors_summary)}</p></div>
+            }.into_any(),
+            PasswordChange::Refused(e) => view! { <ErrorNotice error=e /> }.into_any(),
+        })}
+        <form method="post" action="/staff/profile/password" class="narrow" aria-labelledby="pw-h">
+            <TextInput name="current".into() label=t_string!(i18n, profile.current_password).to_string()
+                kind="password" required=true autocomplete="current-password" error=field_error("current") />
+            <TextInput name="new".into() label=t_string!(i18n, profile.new_password).to_string()
+                kind="password" required=true autocomplete="new-password"
+                hint=t_string!(i18n, profile.new_password_hint).to_string() error=field_error("new") />
+            <button type="submit" class="button primary">{t!(i18n, profile.change)}</button>
+        </form>
+
         <h2 id="tok-h">{t!(i18n, profile.tokens)}</h2>
         <p>{t!(i18n, profile.intro)}</p>
         <form method="post" action="/staff/profile/tokens" class="narrow">
@@ -55,6 +140,19 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
                 <label for="tok-name">{t!(i18n, profile.token_name)}</label>
                 <input id="tok-name" name="name" required=true maxlength="100" autocomplete="off" />
             </div>
+            <div class="field">
+                <label for="tok-days">{t!(i18n, profile.token_days)}</label>
+                <select id="tok-days" name="days">
+                    <option value="30">{t!(i18n, profile.days_30)}</option>
+                    <option value="90" selected=true>{t!(i18n, profile.days_90)}</option>
+                    <option value="365">{t!(i18n, profile.days_365)}</option>
+                </select>
+            </div>
+            <fieldset class="field">
+                <legend>{t!(i18n, profile.token_scope)}</legend>
+                <label class="choice"><input type="radio" name="scope" value="analytics" checked=true /> {t!(i18n, profile.scope_analytics)}</label>
+                <label class="choice"><input type="radio" name="scope" value="full" /> {t!(i18n, profile.scope_full)}</label>
+            </fieldset>
             <button type="submit" class="button primary">{t!(i18n, profile.create)}</button>
         </form>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
@@ -69,6 +167,8 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
                                     <th scope="col">{t!(i18n, profile.col_name)}</th>
                                     <th scope="col">{t!(i18n, profile.col_created)}</th>
                                     <th scope="col">{t!(i18n, profile.col_used)}</th>
+                                    <th scope="col">{t!(i18n, profile.col_expires)}</th>
+                                    <th scope="col">{t!(i18n, profile.col_scope)}</th>
                                     <th scope="col">{t!(i18n, profile.col_state)}</th>
                                 </tr></thead>
                                 <tbody>
@@ -79,9 +179,13 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
                                                 <th scope="row">{tok.name.clone()}</th>
                                                 <td>{tok.created_text.clone()}</td>
                                                 <td>{tok.last_used_text.clone().unwrap_or_else(|| t_string!(i18n, common.none).to_string())}</td>
+                                                <td>{tok.expires_text.clone().unwrap_or_else(|| t_string!(i18n, common.none).to_string())}</td>
+                                                <td>{if tok.analytics_only { t_string!(i18n, profile.scope_analytics) } else { t_string!(i18n, profile.scope_full) }}</td>
                                                 <td>
                                                     {if tok.revoked {
                                                         view! { <span>{t!(i18n, profile.revoked)}</span> }.into_any()
+                                                    } else if tok.expired {
+                                                        view! { <span>{t!(i18n, profile.expired)}</span> }.into_any()
                                                     } else {
                                                         view! {
                                                             <ActionForm action=revoke attr:class="inline">

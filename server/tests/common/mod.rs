@@ -90,7 +90,11 @@ impl TestApp {
             .expect("bind");
         let addr = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, web::router(state)).await;
+            let _ = axum::serve(
+                listener,
+                web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -108,7 +112,11 @@ impl TestApp {
     pub async fn staff(&self, username: &str) -> StaffContext {
         let (token, _) = self
             .taka
-            .sign_in(username, DEMO_PASSWORD)
+            .sign_in(
+                username,
+                DEMO_PASSWORD,
+                &app::server::service::Client::local(),
+            )
             .await
             .expect("sign in");
         self.taka
@@ -121,10 +129,8 @@ impl TestApp {
     /// The same database through a service layer whose clock stands at `at` (move it
     /// with `.clock().set(..)`).
     pub fn taka_at(&self, at: i64) -> Taka {
-        Taka::with_clock(
-            self.taka.db.clone(),
-            app::server::service::Clock::manual(at),
-        )
+        self.taka
+            .clone_with_clock(app::server::service::Clock::manual(at))
     }
 
     pub async fn count(&self, table: &str) -> i64 {
@@ -154,6 +160,17 @@ impl TestApp {
             }
         }
     }
+}
+
+/// The `Cookie` header a browser sends after the tracking form accepted `code` for
+/// `reference` (the test server has secure cookies, as a served portal does).
+pub fn tracking_cookie(reference: &str, code: &str) -> String {
+    format!(
+        "{}={}~{}",
+        app::server::TRACKING_COOKIE,
+        reference,
+        app::domain::normalise_tracking_code(code)
+    )
 }
 
 /// Run one async scenario against both backends, as two tests.

@@ -158,14 +158,20 @@ pub(super) async fn make_requests(
     now: i64,
 ) -> ServiceResult<usize> {
     let clock = Clock::manual(now);
-    let demo = Taka::with_clock(taka.db.clone(), clock.clone());
+    let demo = taka.clone_with_clock(clock.clone());
     let mut rng = Lcg(2026);
     let providers: BTreeMap<&str, &str> = [("VNP", "sniedzejs"), ("PMLP", "pmlp.sniedzejs")]
         .into_iter()
         .collect();
     let mut sessions = BTreeMap::new();
     for (inst, user) in &providers {
-        let (token, _) = demo.sign_in(user, DEMO_PASSWORD).await?;
+        let (token, _) = demo
+            .sign_in(
+                user,
+                DEMO_PASSWORD,
+                &crate::server::service::Client::local(),
+            )
+            .await?;
         let ctx = demo
             .staff_for_session(&token, Lang::Lv)
             .await?

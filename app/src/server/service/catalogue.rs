@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// Columns shared by the catalogue queries; texts fall back to Latvian when a language lacks them.
 const SERVICE_SELECT: &str = "
-    SELECT s.id, s.code, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
+    SELECT s.id, s.code, s.retention_days, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
            COALESCE(st.name, sl.name) AS name,
            COALESCE(st.summary, sl.summary) AS summary,
            COALESCE(st.description, sl.description) AS description,
@@ -30,6 +30,7 @@ const SERVICE_SELECT: &str = "
 struct ServiceRow {
     id: i64,
     code: String,
+    retention_days: i64,
     sla_register_hours: i64,
     sla_decide_days: i64,
     sla_fulfil_days: i64,
@@ -131,6 +132,7 @@ impl Taka {
             sla: row.targets(),
             fields: parse_fields(&row.fields_json)?,
             life_situations,
+            retention_years: ((row.retention_days + 182) / 365).max(1),
         })
     }
 

@@ -10,6 +10,8 @@
 
 pub mod analytics;
 mod catalogue;
+pub mod limits;
+mod privacy;
 mod requests;
 pub mod rollup;
 mod shared;
@@ -17,10 +19,11 @@ pub mod sla;
 mod staff;
 mod tokens;
 
+pub use limits::{Limit, Limits};
 pub use requests::{IdempotencyKey, NewRequest};
 pub use shared::StaffContext;
-pub use staff::{NewUser, SESSION_SECONDS, hash_password};
-pub use tokens::TOKEN_PREFIX;
+pub use staff::{Client, NewUser, SESSION_SECONDS, hash_password};
+pub use tokens::{DEFAULT_TOKEN_DAYS, TOKEN_PREFIX, TokenScope};
 
 use super::db::Db;
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
@@ -37,6 +40,31 @@ pub struct Taka {
     outbox: std::sync::Arc<tokio::sync::Notify>,
     /// Where links in messages point (`PUBLIC_URL`).
     public_url: std::sync::Arc<str>,
+    /// Keys code hashes and seals outbox bodies (`server::secret`).
+    secret: std::sync::Arc<crate::server::secret::Secret>,
+    /// Abuse limits and session lengths.
+    policy: std::sync::Arc<Policy>,
+}
+
+/// How long sessions and idempotency records last and how much one client may do.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// A staff session ends after this long without a request (`TAKA_SESSION_IDLE_MINUTES`).
+    pub session_idle_seconds: i64,
+    pub limits: Limits,
+    /// Cookies are `Secure` with the `__Host-` prefix (HTTPS); off only by the explicit
+    /// development switch `TAKA_DEV_INSECURE_COOKIES` for plain-HTTP localhost.
+    pub secure_cookies: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            session_idle_seconds: 30 * 60,
+            limits: Limits::default(),
+            secure_cookies: true,
+        }
+    }
 }
 
 /// Links in messages point here unless `PUBLIC_URL` says otherwise.
@@ -79,6 +107,53 @@ impl Taka {
             calendars: Default::default(),
             outbox: Default::default(),
             public_url: DEFAULT_PUBLIC_URL.into(),
+            secret: std::sync::Arc::new(crate::server::secret::Secret::random()),
+            policy: Default::default(),
+        }
+    }
+    /// The same service layer (database, secret, policy) with another clock.
+    pub fn clone_with_clock(&self, clock: Clock) -> Self {
+        Taka {
+            clock,
+            ..self.clone()
+        }
+    }
+    /// The same service layer keyed with `secret` (every server of one database needs the same).
+    pub fn with_secret(mut self, secret: crate::server::secret::Secret) -> Self {
+        self.secret = std::sync::Arc::new(secret);
+        self
+    }
+    pub fn with_policy(mut self, policy: Policy) -> Self {
+        self.policy = std::sync::Arc::new(policy);
+        self
+    }
+    pub fn secret(&self) -> &crate::server::secret::Secret {
+        &self.secret
+    }
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+    /// The stored form of a tracking code: keyed with the server secret, so a copy of the
+    /// database does not let anyone try all 31^10 codes.
+    pub fn code_hash(&self, code: &str) -> String {
+        format!(
+            "h1:{}",
+            self.secret.mac(
+                "tracking-code",
+                crate::domain::normalise_tracking_code(code).as_bytes()
+            )
+        )
+    }
+    /// Whether `code` is the one stored as `stored` (keyed, or the unkeyed SHA-256 of rows
+    /// written before codes were keyed).
+    pub fn code_matches(&self, stored: &str, code: &str) -> bool {
+        if stored.starts_with("h1:") {
+            constant_time_eq(stored, &self.code_hash(code))
+        } else {
+            constant_time_eq(
+                stored,
+                &sha256_hex(&crate::domain::normalise_tracking_code(code)),
+            )
         }
     }
     /// The same service layer with links in messages pointing at `url`.

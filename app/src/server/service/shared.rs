@@ -21,6 +21,10 @@ pub struct StaffContext {
     pub institution_id: i64,
     /// The services a provider or service owner works on (empty for institution-wide roles).
     pub service_ids: Vec<i64>,
+    /// The session this request came with (`None` for an API token).
+    pub session_id: Option<i64>,
+    /// Signed in with an API token limited to reading analytics.
+    pub analytics_only: bool,
 }
 
 impl StaffContext {
@@ -79,6 +83,8 @@ pub(crate) struct RequestRow {
     pub fulfilled_at: Option<i64>,
     pub closed_at: Option<i64>,
     pub rating: Option<i64>,
+    pub anonymised_at: Option<i64>,
+    pub legal_hold: Option<String>,
     #[sqlx(flatten)]
     pub clock: ClockRow,
 }
@@ -113,7 +119,7 @@ const REQUEST_SELECT: &str = "
            r.decision_reason, r.result, r.submitted_at, r.due_at, r.version,
            s.code AS service_code, s.fields_json,
            r.registered_at, r.decided_at, r.decision, r.fulfilled_at, r.closed_at, r.rating,
-           r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
+           r.anonymised_at, r.legal_hold, r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
            r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at
     FROM requests r JOIN services s ON s.id = r.service_id
     WHERE r.reference = $1";
@@ -322,6 +328,7 @@ impl Taka {
         }
         notify::enqueue_mail(
             tx,
+            self.secret(),
             Mail {
                 key: format!("{}:mail", note.key),
                 request_id: note.request_id,

@@ -230,8 +230,11 @@ pub fn AnalyticsIsland(query: AnalyticsQuery, initial: Shown) -> impl IntoView {
             ""
         }
     };
+    // Set once the island runs in the browser (tests wait for it before acting).
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     view! {
-        <div class="analytics" aria-busy=move || nav.busy.get().to_string()>
+        <div class="analytics" aria-busy=move || nav.busy.get().to_string() data-live=move || live.get().then_some("")>
             <p class="an-status" role="status" aria-live="polite">{status}</p>
             {move || nav.current.with(|(_, shown)| head(shown, l))}
             <FilterForm />

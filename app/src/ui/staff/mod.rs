@@ -70,6 +70,7 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                 <a href="/staff/analytics">{t!(i18n, nav.analytics)}</a>
                 <a href="/staff/profile" rel="external">{t!(i18n, nav.profile)}</a>
                 {role.handles_requests().then(|| view! { <a href="/staff/new">{t!(i18n, nav.in_person)}</a> })}
+                {crate::domain::privacy::may_read_view_log(role).then(|| view! { <a href="/staff/privacy">{t!(i18n, views.nav)}</a> })}
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
                 </ActionForm>

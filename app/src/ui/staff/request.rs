@@ -34,7 +34,8 @@ fn StaffRequestView() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(r) => view! {
                         <Title text=r.reference.clone() />
-                        <StaffRequestIsland r=r initial_error={no_js_error::<StaffAction>()} />
+                        <StaffRequestIsland r=r.clone() initial_error={no_js_error::<StaffAction>()} />
+                        <crate::ui::privacy::StaffPrivacySection r=r />
                         <IslandScripts />
                     }.into_any(),
                 }

@@ -137,3 +137,22 @@ impl Filter {
         q
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        /// Filter dates: any text, and date-shaped text with extreme years, is a day in
+        /// 1900-2200 or a refusal.
+        #[test]
+        fn filter_dates_parse_or_refuse(s in prop_oneof![any::<String>(), "[+-]?[0-9]{1,7}-[0-9]{1,3}-[0-9]{1,3}"]) {
+            if let Some(d) = super::parse_day(&s) {
+                use chrono::Datelike;
+                prop_assert!((1900..=2200).contains(&d.year()));
+            }
+        }
+    }
+}

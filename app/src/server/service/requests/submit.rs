@@ -13,7 +13,6 @@ use crate::server::notify::{self, Mail};
 use crate::server::service::shared::{self, ActingAs, parse_fields};
 use crate::server::service::{
     self, Taka, constant_time_eq, local_date, local_date_string, new_tracking_code, rollup,
-    sha256_hex,
 };
 use chrono::Datelike;
 use std::collections::BTreeMap;
@@ -104,7 +103,12 @@ impl Taka {
             svc.sla_fulfil_days,
             svc.sla_target_pct,
         );
-        let code = new_tracking_code();
+        // An idempotent submission's code is derived from its key with the server secret,
+        // so a replay can give it again without it being stored anywhere.
+        let code = match &input.idempotency {
+            Some(key) => self.idempotent_code(key),
+            None => new_tracking_code(),
+        };
         let values_json =
             serde_json::to_string(&values).map_err(|e| ServiceError::Internal(e.to_string()))?;
 
@@ -142,6 +146,20 @@ impl Taka {
         let clock = sla::on_submit(&cal, &targets, status, at);
         let due_at = sla::expected_by(&cal, &targets, &clock, at).unwrap_or(at);
 
+        // At most a few receipts an hour to one address: the form cannot be used to aim
+        // mail at someone. Past that the request stands and the receipt page shows the code.
+        // (Counted before the transaction: on SQLite it holds the one writing connection.)
+        let email = match contact.email.as_deref().filter(|e| !e.is_empty()) {
+            Some(e) => match self
+                .hit(service::Limit::ReceiptMail, &e.to_lowercase())
+                .await
+            {
+                Ok(()) => Some(e),
+                Err(ServiceError::App(AppError::TooManyAttempts(_))) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
         let mut tx = self.db.write.begin().await?;
         let counter = format!("reference-{}", today.year());
         let (number,): (i64,) = sqlx::query_as(
@@ -162,7 +180,7 @@ impl Taka {
                 $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
         )
         .bind(&reference)
-        .bind(sha256_hex(&code))
+        .bind(self.code_hash(&code))
         .bind(svc.id)
         .bind(svc.institution_id)
         .bind(input.channel.as_str())
@@ -192,13 +210,12 @@ impl Taka {
         insert_events(&mut tx, id, at, &events).await?;
         if let Some(key) = &input.idempotency {
             let inserted = sqlx::query(
-                "INSERT INTO idempotency_keys (key, body_hash, request_id, tracking_code, created_at)
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO idempotency_keys (key_hash, body_hash, request_id, created_at)
+                 VALUES ($1, $2, $3, $4)",
             )
-            .bind(&key.key)
+            .bind(self.idempotency_hash(key))
             .bind(&key.body_hash)
             .bind(id)
-            .bind(&code)
             .bind(at)
             .execute(&mut *tx)
             .await;
@@ -229,9 +246,10 @@ impl Taka {
             },
         )
         .await?;
-        if let Some(email) = contact.email.as_deref().filter(|e| !e.is_empty()) {
+        if let Some(email) = email {
             notify::enqueue_mail(
                 &mut tx,
+                self.secret(),
                 Mail {
                     key: format!("req:{id}:receipt"),
                     request_id: Some(id),
@@ -273,7 +291,6 @@ impl Taka {
         #[derive(sqlx::FromRow)]
         struct Prior {
             body_hash: String,
-            tracking_code: String,
             reference: String,
             status: String,
             lang: String,
@@ -282,12 +299,13 @@ impl Taka {
             due_at: i64,
         }
         let prior: Option<Prior> = sqlx::query_as(
-            "SELECT k.body_hash, k.tracking_code, r.reference, r.status, r.lang, s.code AS service_code,
+            "SELECT k.body_hash, r.reference, r.status, r.lang, s.code AS service_code,
                     r.submitted_at, r.due_at
              FROM idempotency_keys k JOIN requests r ON r.id = k.request_id JOIN services s ON s.id = r.service_id
-             WHERE k.key = $1",
+             WHERE k.key_hash = $1 AND k.created_at > $2",
         )
-        .bind(&key.key)
+        .bind(self.idempotency_hash(key))
+        .bind(self.now() - IDEMPOTENCY_SECONDS)
         .fetch_optional(&self.db.write)
         .await?;
         let Some(p) = prior else { return Ok(None) };
@@ -298,7 +316,7 @@ impl Taka {
         let names = self.names_for(&p.service_code, lang).await?;
         Ok(Some(Receipt {
             reference: p.reference,
-            tracking_code: p.tracking_code,
+            tracking_code: self.idempotent_code(key),
             status: Status::parse(&p.status).unwrap_or(Status::Submitted),
             service_name: names.0,
             institution_name: names.1,
@@ -307,4 +325,32 @@ impl Taka {
             expected_at: p.due_at,
         }))
     }
+
+    /// The stored form of an idempotency key (keyed: the table never holds the key).
+    fn idempotency_hash(&self, key: &IdempotencyKey) -> String {
+        self.secret().mac("idempotency-key", key.key.as_bytes())
+    }
+
+    /// The tracking code of the submission made with `key`.
+    fn idempotent_code(&self, key: &IdempotencyKey) -> String {
+        let bytes = self
+            .secret()
+            .mac_bytes("idempotent-code", key.key.as_bytes());
+        let mut first = [0u8; domain::TRACKING_CODE_LEN];
+        first.copy_from_slice(&bytes[..domain::TRACKING_CODE_LEN]);
+        domain::tracking_code_from(&first)
+    }
+
+    /// Forget idempotency records older than a day (the background job).
+    pub async fn forget_old_idempotency_keys(&self) -> ServiceResult<u64> {
+        let r = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
+            .bind(self.now() - IDEMPOTENCY_SECONDS)
+            .execute(&self.db.write)
+            .await?;
+        Ok(r.rows_affected())
+    }
 }
+
+/// A retried submission with the same `Idempotency-Key` within this long gets the first
+/// one's receipt; after it the key is forgotten.
+pub const IDEMPOTENCY_SECONDS: i64 = 24 * 3600;

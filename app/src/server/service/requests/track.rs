@@ -1,12 +1,12 @@
 //! The requester's view of a request: found by reference and tracking code, with the
 //! visible timeline; and the link to it that messages carry.
 
-use crate::domain::{self, ActionKind, Actor, Lang, Role, Status, lifecycle};
+use crate::domain::{ActionKind, Actor, Lang, Role, Status, lifecycle};
 use crate::error::AppError;
 use crate::model::{TimelineEntry, TrackingView};
 use crate::server::error::{ServiceError, ServiceResult};
 use crate::server::service::shared::RequestRow;
-use crate::server::service::{self, Taka, constant_time_eq, local_date_string, sha256_hex};
+use crate::server::service::{self, Taka, local_date_string};
 
 #[derive(sqlx::FromRow)]
 struct EventRow {
@@ -48,9 +48,19 @@ impl Taka {
         code: &str,
     ) -> ServiceResult<RequestRow> {
         let reference = reference.trim().to_ascii_uppercase();
-        let hash = sha256_hex(&domain::normalise_tracking_code(code));
         match self.load_request(&reference).await {
-            Ok(row) if constant_time_eq(&row.tracking_hash, &hash) => Ok(row),
+            Ok(row) if self.code_matches(&row.tracking_hash, code) => {
+                if !row.tracking_hash.starts_with("h1:") {
+                    // Written before codes were keyed: key it now that the code is known.
+                    sqlx::query("UPDATE requests SET tracking_hash = $1 WHERE id = $2 AND tracking_hash = $3")
+                        .bind(self.code_hash(code))
+                        .bind(row.id)
+                        .bind(&row.tracking_hash)
+                        .execute(&self.db.write)
+                        .await?;
+                }
+                Ok(row)
+            }
             Ok(_) | Err(ServiceError::App(AppError::NotFound)) => Err(AppError::NotFound.into()),
             Err(e) => Err(e),
         }
@@ -149,16 +159,17 @@ impl Taka {
             .collect())
     }
 
-    /// `/track?reference=...` (with the code only in the receipt, which is the one message
-    /// that may carry it).
+    /// `/track?ref=...`, and for the receipt, the one message that may carry the code,
+    /// `#code=...`: a fragment never reaches a server, a log or a `Referer`; the tracking
+    /// page's small script (`public/track.js`) moves it into the form and sends it.
     pub(crate) fn tracking_link(&self, reference: &str, code: Option<&str>) -> String {
         let mut link = format!(
-            "{}/track?reference={}",
+            "{}/track?ref={}",
             self.public_url(),
             urlencoding::encode(reference)
         );
         if let Some(code) = code {
-            link.push_str("&code=");
+            link.push_str("#code=");
             link.push_str(&urlencoding::encode(code));
         }
         link

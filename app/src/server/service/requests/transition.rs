@@ -45,6 +45,17 @@ impl Taka {
         by: ActingAs,
         new_assignee: Option<i64>,
     ) -> ServiceResult<lifecycle::Transition> {
+        // Who may act comes first: someone who may never take this action learns only that.
+        let kind = action.kind();
+        if !kind.permits(by.actor) {
+            return Err(
+                AppError::Lifecycle(lifecycle::LifecycleError::NotPermitted {
+                    action: kind,
+                    actor: by.actor,
+                })
+                .into(),
+            );
+        }
         if expected_version != row.version {
             return Err(AppError::Conflict.into());
         }
@@ -237,6 +248,7 @@ impl Taka {
             }
             notify::enqueue_mail(
                 tx,
+                self.secret(),
                 Mail {
                     key: format!("req:{}:v{version}:{template}", row.id),
                     request_id: Some(row.id),

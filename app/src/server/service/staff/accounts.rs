@@ -11,14 +11,14 @@ impl Taka {
     pub async fn create_user(&self, new: NewUser) -> ServiceResult<i64> {
         let mut errors = crate::domain::FieldErrors::new();
         let username = new.username.trim().to_string();
-        if username.is_empty() || username.len() > 64 || username.chars().any(char::is_whitespace) {
+        if username.is_empty()
+            || username.chars().count() > super::auth::MAX_USERNAME_CHARS.min(64)
+            || username.chars().any(char::is_whitespace)
+        {
             errors.insert("username".into(), crate::domain::FieldError::Required);
         }
-        if new.password.chars().count() < 10 {
-            errors.insert(
-                "password".into(),
-                crate::domain::FieldError::TooShort { min: 10 },
-            );
+        if let Err(e) = super::auth::check_new_password(&new.password) {
+            errors.insert("password".into(), e);
         }
         let inst: Option<(i64,)> = sqlx::query_as("SELECT id FROM institutions WHERE code = $1")
             .bind(&new.institution_code)

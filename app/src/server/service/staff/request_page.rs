@@ -30,6 +30,8 @@ impl Taka {
         lang: Lang,
     ) -> ServiceResult<StaffRequestView> {
         let row = self.load_in_scope(ctx, reference).await?;
+        // Every staff view of a request's personal data is recorded (who, when, which).
+        self.record_personal_data_view(ctx, &row).await?;
         let status = row.status()?;
         let (service_name, institution_name) = self.names_for(&row.service_code, lang).await?;
         let schema = parse_fields(&row.fields_json)?;
@@ -121,6 +123,11 @@ impl Taka {
                 ctx.actor(),
             )
             .is_ok(),
+            anonymised: row.anonymised_at.is_some(),
+            legal_hold: row.legal_hold.clone(),
+            may_manage_personal_data: crate::domain::privacy::may_manage_personal_data(
+                ctx.user.role,
+            ),
         })
     }
 

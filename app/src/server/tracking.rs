@@ -1,0 +1,102 @@
+//! `POST /track`: the tracking form. The reference and code arrive in the body; on success
+//! the browser gets the code in a cookie and is sent to `/track?ref=...`, so a tracking code
+//! never appears in an address, a log or a `Referer`. A refusal (wrong code, too many
+//! tries) is the tracking page itself with the reason, answered 404 or 429.
+
+use super::AppState;
+use crate::error::AppError;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::ui::citizen::TrackRefusal;
+pub async fn open(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let form = match axum::body::to_bytes(body, 4 * 1024).await {
+        Ok(bytes) => bytes,
+        Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "").into_response(),
+    };
+    let reference = super::profile::form_value(&form, "ref").unwrap_or_default();
+    let code = super::profile::form_value(&form, "code").unwrap_or_default();
+    let reference = reference.trim().to_ascii_uppercase();
+    let lang = super::request_lang(&parts.headers);
+    let taka = &state.taka;
+    let client = super::web::client_of(&parts);
+    let outcome = match taka
+        .hit(super::service::Limit::Track, &client.ip.to_string())
+        .await
+    {
+        Ok(()) => taka.track(&reference, &code, lang).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    let secure = taka.policy().secure_cookies;
+    match outcome {
+        Ok(()) => {
+            let mut resp = axum::response::Redirect::to(&format!(
+                "/track?ref={}",
+                urlencoding::encode(&reference)
+            ))
+            .into_response();
+            let cookie = super::tracking_cookie(&parts.headers, secure, &reference, &code);
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            resp
+        }
+        Err(e) => {
+            let e = AppError::from(e);
+            let path = format!("/track?ref={}", urlencoding::encode(&reference));
+            let mut resp =
+                super::pages::render(&state, &parts, &path, TrackRefusal(e.clone())).await;
+            *resp.status_mut() = super::pages::error_status(&e);
+            if let Some(seconds) = e.retry_after() {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            }
+            resp
+        }
+    }
+}
+
+/// `GET /track/data.json?ref=`: everything held about a request this browser follows, as a
+/// JSON download (GDPR Article 20); the code comes from the tracking cookie.
+pub async fn export_json(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let lang = super::request_lang(&parts.headers);
+    let reference = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|p| p.strip_prefix("ref="))
+        .and_then(|r| urlencoding::decode(r).ok())
+        .map(|r| r.trim().to_ascii_uppercase())
+        .unwrap_or_default();
+    let taka = &state.taka;
+    let secure = taka.policy().secure_cookies;
+    let client = super::web::client_of(&parts);
+    let outcome = match super::tracked_code(&parts.headers, secure, &reference) {
+        None => Err(AppError::NotFound),
+        Some(code) => match taka
+            .hit(super::service::Limit::Track, &client.ip.to_string())
+            .await
+        {
+            Ok(()) => taka
+                .export_request(&reference, &code, lang)
+                .await
+                .map_err(AppError::from),
+            Err(e) => Err(e.into()),
+        },
+    };
+    match outcome {
+        Ok(data) => {
+            let name = format!("attachment; filename=\"{}.json\"", data.reference);
+            let mut resp = axum::Json(data).into_response();
+            if let Ok(v) = HeaderValue::from_str(&name) {
+                resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+            }
+            resp
+        }
+        Err(e) => super::api::ApiError::new(e, lang).into_response(),
+    }
+}
