@@ -64,7 +64,12 @@ fn file(head: &[&str], rows: &[Vec<String>], name: &str) -> Response {
 fn failed(e: crate::server::error::ServiceError, l: crate::i18n::Locale) -> Response {
     let e = crate::error::AppError::from(e);
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    (status, i18n_text::app_error(l, &e)).into_response()
+    let mut resp = (status, i18n_text::app_error(l, &e)).into_response();
+    if let Some(seconds) = e.retry_after() {
+        resp.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    resp
 }
 
 /// `GET /staff/analytics.csv?table=…&scope=…&from=…&to=…[&figure=…]`: semicolon
@@ -73,6 +78,7 @@ fn failed(e: crate::server::error::ServiceError, l: crate::i18n::Locale) -> Resp
 /// `figure` (up to 100,000).
 pub async fn csv(
     State(state): State<AppState>,
+    axum::Extension(client): axum::Extension<super::web::ClientIp>,
     headers: HeaderMap,
     Query(f): Query<Filters>,
 ) -> Response {
@@ -85,6 +91,16 @@ pub async fn csv(
     else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    // A CSV can hold up to 100,000 rows: downloads are limited per client address.
+    if let Err(e) = taka
+        .hit(
+            crate::server::service::Limit::Download,
+            &client.0.to_string(),
+        )
+        .await
+    {
+        return failed(e, l);
+    }
     let (from, to) = crate::fns::analytics::period(taka, f.from.as_deref(), f.to.as_deref());
     if f.table.as_deref() == Some("requests") {
         let figure = f.figure.clone().unwrap_or_else(|| "received".into());

@@ -78,7 +78,7 @@ pub async fn export_json(State(state): State<AppState>, req: axum::extract::Requ
     let outcome = match super::tracked_code(&parts.headers, secure, &reference) {
         None => Err(AppError::NotFound),
         Some(code) => match taka
-            .hit(super::service::Limit::Track, &client.ip.to_string())
+            .hit(super::service::Limit::Download, &client.ip.to_string())
             .await
         {
             Ok(()) => taka

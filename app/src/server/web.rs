@@ -212,6 +212,12 @@ async fn security_headers(
     let nonce = hex::encode(rand::random::<[u8; 16]>());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let no_store = sensitive(req.uri().path());
+    // Pages that show a tracking code and have no form that needs to find its way back:
+    // no referrer at all, not even to ourselves.
+    let no_referrer = matches!(
+        req.uri().path(),
+        "/receipt" | "/track/data" | "/track/data.json"
+    );
     let mut resp = next.run(req).await;
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
@@ -229,7 +235,11 @@ async fn security_headers(
     );
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
+        HeaderValue::from_static(if no_referrer {
+            "no-referrer"
+        } else {
+            "same-origin"
+        }),
     );
     if no_store {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
