@@ -3,7 +3,7 @@
 //! erasure on a data subject's request and legal holds, the requester's export of
 //! everything held, and the record of every staff view of personal data.
 
-use super::shared::{RequestRow, parse_fields};
+use super::shared::{RequestRow, labelled_answers};
 use super::{StaffContext, Taka, local_time_string, rfc3339};
 use crate::domain::privacy::{self, ErasureBlock};
 use crate::domain::{FieldError, FieldErrors, Lang};
@@ -246,23 +246,7 @@ impl Taka {
     ) -> ServiceResult<DataExport> {
         let row = self.authorise_requester(reference, code).await?;
         let view = self.tracking_view(&row, lang).await?;
-        let schema = parse_fields(&row.fields_json)?;
-        let values: std::collections::BTreeMap<String, String> =
-            serde_json::from_str(&row.values_json).unwrap_or_default();
-        let answers = schema
-            .iter()
-            .filter_map(|f| {
-                values.get(&f.name).map(|v| {
-                    let shown = f
-                        .options
-                        .iter()
-                        .find(|o| &o.value == v)
-                        .map(|o| o.label.get(lang).to_string())
-                        .unwrap_or_else(|| v.clone());
-                    (f.label.get(lang).to_string(), shown)
-                })
-            })
-            .collect();
+        let answers = labelled_answers(&row, lang)?;
         let messages: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
             "SELECT template, subject, sent_at, status FROM outbox
              WHERE request_id = $1 AND user_id IS NULL ORDER BY id",

@@ -220,6 +220,31 @@ pub(crate) fn parse_fields(json: &str) -> ServiceResult<Vec<FieldSpec>> {
     serde_json::from_str(json).map_err(|e| ServiceError::Internal(format!("bad field schema: {e}")))
 }
 
+/// A request's answers as people read them: each field's label and the answer (a choice
+/// shown by its option's label), in form order, in `lang`.
+pub(crate) fn labelled_answers(
+    row: &RequestRow,
+    lang: Lang,
+) -> ServiceResult<Vec<(String, String)>> {
+    let schema = parse_fields(&row.fields_json)?;
+    let values: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(&row.values_json).unwrap_or_default();
+    Ok(schema
+        .iter()
+        .filter_map(|f| {
+            values.get(&f.name).map(|v| {
+                let shown = f
+                    .options
+                    .iter()
+                    .find(|o| &o.value == v)
+                    .map(|o| o.label.get(lang).to_string())
+                    .unwrap_or_else(|| v.clone());
+                (f.label.get(lang).to_string(), shown)
+            })
+        })
+        .collect())
+}
+
 /// A notification to one staff member (in-app, and e-mail when they have an address).
 pub(crate) struct StaffNote<'a> {
     pub key: String,

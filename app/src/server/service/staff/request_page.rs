@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::model::{StaffMember, StaffRequestView};
 use crate::server::error::ServiceResult;
 use crate::server::service::StaffContext;
-use crate::server::service::shared::{RequestRow, parse_fields};
+use crate::server::service::shared::{RequestRow, labelled_answers};
 use crate::server::service::{self, Taka, local_date_string};
 
 impl Taka {
@@ -34,23 +34,7 @@ impl Taka {
         self.record_personal_data_view(ctx, &row).await?;
         let status = row.status()?;
         let (service_name, institution_name) = self.names_for(&row.service_code, lang).await?;
-        let schema = parse_fields(&row.fields_json)?;
-        let values: std::collections::BTreeMap<String, String> =
-            serde_json::from_str(&row.values_json).unwrap_or_default();
-        let values = schema
-            .iter()
-            .filter_map(|f| {
-                values.get(&f.name).map(|v| {
-                    let shown = f
-                        .options
-                        .iter()
-                        .find(|o| &o.value == v)
-                        .map(|o| o.label.get(lang).to_string())
-                        .unwrap_or_else(|| v.clone());
-                    (f.label.get(lang).to_string(), shown)
-                })
-            })
-            .collect();
+        let values = labelled_answers(&row, lang)?;
         let colleagues = self.colleagues(row.service_id, row.institution_id).await?;
         let assignee = row
             .assignee_id
