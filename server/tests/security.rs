@@ -215,6 +215,22 @@ async fn cross_site_posts_refused(app: &TestApp) {
 async fn abuse_limits(app: &TestApp) {
     // Tracking: 120 look-ups in 15 minutes per address, wrong codes or right.
     let (reference, code) = submit(app, "anna@example.lv").await;
+    // A refusal sends the form to the tracking page with its reason; that page answers
+    // with the status the reason means.
+    let follow = |resp: reqwest::Response| async move {
+        assert_eq!(resp.status(), 303);
+        let to = resp.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string();
+        assert!(!to.contains("code"), "{to}");
+        app.http
+            .get(app.url(&to))
+            .header("accept-language", "en")
+            .send()
+            .await
+            .expect("get")
+    };
     let mut last = None;
     for _ in 0..120 {
         let resp = app
@@ -224,17 +240,18 @@ async fn abuse_limits(app: &TestApp) {
             .send()
             .await
             .expect("post");
-        last = Some(resp.status());
+        last = Some(resp);
     }
-    assert_eq!(last.map(|s| s.as_u16()), Some(404));
+    let refused = follow(last.expect("tried")).await;
+    assert_eq!(refused.status(), 404);
     let resp = app
         .http
         .post(app.url("/track"))
-        .header("accept-language", "en")
         .form(&[("ref", reference.as_str()), ("code", code.as_str())])
         .send()
         .await
         .expect("post");
+    let resp = follow(resp).await;
     assert_eq!(resp.status(), 429, "even the right code waits");
     let retry: u32 = resp.headers()["retry-after"]
         .to_str()

@@ -1,7 +1,7 @@
 //! `POST /track`: the tracking form. The reference and code arrive in the body; on success
 //! the browser gets the code in a cookie and is sent to `/track?ref=...`, so a tracking code
 //! never appears in an address, a log or a `Referer`. A refusal (wrong code, too many
-//! tries) is the tracking page itself with the reason, answered 404 or 429.
+//! tries) is sent to the tracking page with the reason, which answers 404 or 429.
 
 use super::AppState;
 use crate::error::AppError;
@@ -9,7 +9,6 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::ui::citizen::TrackRefusal;
 pub async fn open(State(state): State<AppState>, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
     let form = match axum::body::to_bytes(body, 4 * 1024).await {
@@ -44,16 +43,18 @@ pub async fn open(State(state): State<AppState>, req: axum::extract::Request) ->
             resp
         }
         Err(e) => {
+            // The tracking page says why, with the status it means (404, 429 and
+            // Retry-After), through the page's own route: `/track?ref=..&refused=..`.
             let e = AppError::from(e);
-            let path = format!("/track?ref={}", urlencoding::encode(&reference));
-            let mut resp =
-                super::pages::render(&state, &parts, &path, TrackRefusal(e.clone())).await;
-            *resp.status_mut() = super::pages::error_status(&e);
-            if let Some(seconds) = e.retry_after() {
-                resp.headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-            }
-            resp
+            let reason = match e.retry_after() {
+                Some(seconds) => format!("limit&retry={seconds}"),
+                None => "not_found".to_string(),
+            };
+            axum::response::Redirect::to(&format!(
+                "/track?ref={}&refused={reason}",
+                urlencoding::encode(&reference)
+            ))
+            .into_response()
         }
     }
 }

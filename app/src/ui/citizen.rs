@@ -288,11 +288,6 @@ pub fn RequestForm(
     }
 }
 
-/// Why the tracking form was refused (wrong code, too many tries), given to the tracking
-/// page rendered as the answer to the form post (`server::tracking`).
-#[derive(Clone, Debug)]
-pub struct TrackRefusal(pub AppError);
-
 /// The `ref` query parameter (the only one the receipt and tracking pages take).
 fn query_reference() -> Memo<String> {
     let query = use_query_map();
@@ -354,11 +349,33 @@ pub fn ReceiptPage() -> impl IntoView {
 pub fn TrackPage() -> impl IntoView {
     let i18n = use_i18n();
     let reference = query_reference();
-    // The answer to a refused tracking form (wrong code, too many tries) is this page.
-    let refusal = StoredValue::new(use_context::<TrackRefusal>().map(|r| r.0));
+    // A refused tracking form (wrong code, too many tries) comes back here with its reason.
+    let query = use_query_map();
+    let refused: Option<AppError> = query.with_untracked(|q| match q.get("refused").as_deref() {
+        Some("limit") => Some(AppError::TooManyAttempts(
+            q.get("retry")
+                .and_then(|r| r.parse::<u32>().ok())
+                .unwrap_or(60)
+                .clamp(1, 3600),
+        )),
+        Some(_) => Some(AppError::NotFound),
+        None => None,
+    });
+    #[cfg(feature = "ssr")]
+    if let (Some(e), Some(resp)) = (
+        refused.as_ref(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(status) = axum::http::StatusCode::from_u16(e.status()) {
+            resp.set_status(status);
+        }
+        if let Some(seconds) = e.retry_after() {
+            resp.insert_header(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+    }
     let tracked = move || {
         let r = reference.get_untracked();
-        let refused = refusal.get_value();
+        let refused = refused.clone();
         async move {
             match refused {
                 Some(e) => Some(Err(e)),
@@ -374,7 +391,9 @@ pub fn TrackPage() -> impl IntoView {
     view! {
         <Title text=move || t_string!(i18n, track.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let tracked = tracked.clone();
+                Suspend::new(async move {
                 match tracked().await {
                     None => view! {
                         <h1>{t!(i18n, track.title)}</h1>
@@ -392,7 +411,7 @@ pub fn TrackPage() -> impl IntoView {
                     }.into_any(),
                     Some(Ok((v, code))) => view! { <TrackingDetails view=v code=code /> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
