@@ -124,6 +124,16 @@ pub struct SessionUser {
     pub institution_name: String,
 }
 
+/// What a profile form post did, shown once on the profile page it redirects to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ProfileNotice {
+    /// A new API token: shown this once, never again.
+    TokenCreated(String),
+    TokenRefused(crate::error::AppError),
+    PasswordChanged,
+    PasswordRefused(crate::error::AppError),
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QueueFilter {

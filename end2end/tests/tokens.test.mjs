@@ -1,8 +1,9 @@
 // A manager makes a personal API token on their profile page, sees it once, uses it for
-// the analytics API, and revokes it.
+// the analytics API, and revokes it. The privacy tools (a service owner's personal-data
+// panel, the refused password change, the log of personal-data views) pass axe on a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, checkA11y, signIn, BASE } from '../support.mjs';
+import { launch, checkA11y, checkNoHorizontalScroll, signIn, apiSubmit, go, BASE, PHONE } from '../support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -34,4 +35,41 @@ test('a personal token is shown once, opens the API, and stops when revoked', as
   await page.getByRole('cell', { name: 'Atsaukta' }).first().waitFor();
   assert.equal((await summary()).status, 401);
   await ctx.close();
+});
+
+test('the privacy tools and the profile forms are accessible on a phone', async () => {
+  const { reference } = await apiSubmit({
+    service_code: 'VNP-STAVATLAUJA',
+    values: { plate: 'KL-1234', address: 'Rīgas iela 1, Valmiera', zone: 'a' },
+    contact: { name: 'Anna Bērziņa', email: 'anna@example.lv' },
+    language: 'lv',
+  });
+  const owner = await browser.newContext({ viewport: PHONE, locale: 'lv-LV' });
+  const page = await owner.newPage();
+  await signIn(page, 'saimnieks');
+  await go(page, `/staff/requests/${reference}`);
+  await page.getByRole('heading', { level: 2, name: 'Personas dati' }).waitFor();
+  await page.getByRole('button', { name: 'Dzēst personas datus' }).waitFor();
+  await checkA11y(page, 'staff request with its personal-data panel');
+  await checkNoHorizontalScroll(page, 'staff request with its personal-data panel');
+
+  await go(page, '/staff/profile');
+  await page.getByTestId('sessions').waitFor();
+  await page.getByLabel('Pašreizējā parole').fill('not-my-password');
+  await page.getByLabel('Jaunā parole').fill('a-much-better-passphrase');
+  await page.getByRole('button', { name: 'Mainīt paroli' }).click();
+  await page.locator('#current[aria-invalid="true"], [name="current"][aria-invalid="true"]').first().waitFor();
+  await checkA11y(page, 'profile with a refused password change');
+  await checkNoHorizontalScroll(page, 'profile with a refused password change');
+  await owner.close();
+
+  // The head of the institution sees that the owner opened Anna's personal data.
+  const head = await browser.newContext({ viewport: PHONE, locale: 'lv-LV' });
+  const hp = await head.newPage();
+  await signIn(hp, 'vaditajs');
+  await go(hp, `/staff/privacy?ref=${reference}`);
+  await hp.getByRole('cell', { name: 'Gatis Saimnieks' }).first().waitFor();
+  await checkA11y(hp, 'personal data views');
+  await checkNoHorizontalScroll(hp, 'personal data views');
+  await head.close();
 });

@@ -7,7 +7,6 @@ mod common;
 use app::domain::analytics::{Scope, Spread, percentile};
 use app::domain::{Action, Channel, Lang, Role};
 use app::error::AppError;
-use app::server::error::ServiceError;
 use app::server::generate::{Plan, generate};
 use app::server::service::NewUser;
 use app::server::service::analytics::day_start;
@@ -56,13 +55,6 @@ async fn user(app: &TestApp, username: &str, role: Role, inst: &str, services: V
         })
         .await
         .expect("user");
-}
-
-fn app_err<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> AppError {
-    match r {
-        Err(ServiceError::App(e)) => e,
-        other => panic!("expected an AppError, got {other:?}"),
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -381,7 +373,7 @@ async fn scopes_are_enforced(app: &TestApp) {
             "sector:interior",
         ] {
             assert_eq!(
-                app_err(see(app.staff(who).await, scope).await),
+                common::app_err(see(app.staff(who).await, scope).await),
                 AppError::Forbidden,
                 "{who} {scope}"
             );
@@ -398,7 +390,7 @@ async fn scopes_are_enforced(app: &TestApp) {
         "municipality:valmiera",
     ] {
         assert_eq!(
-            app_err(see(head.clone(), scope).await),
+            common::app_err(see(head.clone(), scope).await),
             AppError::Forbidden,
             "{scope}"
         );
@@ -441,7 +433,7 @@ async fn scopes_are_enforced(app: &TestApp) {
         "service:VNP-PIRMSSKOLA",
     ] {
         assert_eq!(
-            app_err(see(sector.clone(), scope).await),
+            common::app_err(see(sector.clone(), scope).await),
             AppError::Forbidden,
             "{scope}"
         );
@@ -453,7 +445,7 @@ async fn scopes_are_enforced(app: &TestApp) {
         ("country", "2026-03-01", "2026-02-01", "to"),
         ("country", "2010-01-01", "2026-02-01", "to"),
     ] {
-        match app_err(
+        match common::app_err(
             t.analytics_summary(&lead, Some(scope), from, to, Lang::Lv)
                 .await,
         ) {
@@ -462,13 +454,13 @@ async fn scopes_are_enforced(app: &TestApp) {
         }
     }
     assert_eq!(
-        app_err(see(lead.clone(), "institution:NOPE").await),
+        common::app_err(see(lead.clone(), "institution:NOPE").await),
         AppError::NotFound
     );
     // The list behind a figure obeys the same scopes, and refuses unknown figures.
     let provider = app.staff("sniedzejs").await;
     assert_eq!(
-        app_err(
+        common::app_err(
             t.analytics_requests(
                 &provider,
                 Some("institution:PMLP"),
@@ -482,7 +474,7 @@ async fn scopes_are_enforced(app: &TestApp) {
         ),
         AppError::Forbidden
     );
-    match app_err(
+    match common::app_err(
         t.analytics_requests(&provider, None, from, to, "everything", 10, Lang::Lv)
             .await,
     ) {

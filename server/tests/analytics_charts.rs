@@ -8,7 +8,6 @@ use app::domain::analytics::Scope;
 use app::domain::{Lang, Role};
 use app::error::AppError;
 use app::fns::analytics::LeadBucket;
-use app::server::error::ServiceError;
 use app::server::generate::{Plan, generate};
 use app::server::service::NewUser;
 use app::server::service::analytics::day_start;
@@ -23,13 +22,6 @@ const PLAN: Plan = Plan {
     years: 1,
     seed: 11,
 };
-
-fn app_err<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> AppError {
-    match r {
-        Err(ServiceError::App(e)) => e,
-        other => panic!("expected an AppError, got {other:?}"),
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct Raw {
@@ -190,7 +182,7 @@ async fn scopes_are_refused(app: &TestApp) {
             Scope::Sector("interior".into()),
         ] {
             assert_eq!(
-                app_err(t.analytics_more(&ctx, &scope, from, to).await),
+                common::app_err(t.analytics_more(&ctx, &scope, from, to).await),
                 AppError::Forbidden,
                 "{who} {scope}"
             );
@@ -214,27 +206,27 @@ async fn scopes_are_refused(app: &TestApp) {
         Scope::Municipality("valmiera".into()),
     ] {
         assert_eq!(
-            app_err(t.analytics_more(&head, &scope, from, to).await),
+            common::app_err(t.analytics_more(&head, &scope, from, to).await),
             AppError::Forbidden,
             "{scope}"
         );
     }
     assert_eq!(
-        app_err(
+        common::app_err(
             t.analytics_more(&head, &Scope::Service("NAV-TADA".into()), from, to)
                 .await
         ),
         AppError::NotFound
     );
     assert!(matches!(
-        app_err(
+        common::app_err(
             t.analytics_more(&head, &Scope::Institution("VNP".into()), "x", to)
                 .await
         ),
         AppError::Invalid(_)
     ));
     assert!(matches!(
-        app_err(
+        common::app_err(
             t.analytics_more(&head, &Scope::Institution("VNP".into()), to, from)
                 .await
         ),
@@ -249,14 +241,14 @@ async fn scopes_are_refused(app: &TestApp) {
         ("9999-12-27", "9999-12-31"),
     ] {
         assert!(matches!(
-            app_err(
+            common::app_err(
                 t.analytics_more(&head, &Scope::Institution("VNP".into()), a, b)
                     .await
             ),
             AppError::Invalid(_)
         ));
         assert!(matches!(
-            app_err(
+            common::app_err(
                 t.analytics_summary(
                     &head,
                     Some(&Scope::Institution("VNP".into()).to_string()),

@@ -61,26 +61,14 @@ async fn session(app: &TestApp, username: &str) -> String {
 async fn matrix(app: &TestApp) {
     let t = &app.taka;
     // The request everything is tried on: the demo's parking permit, Anna's, at VNP.
-    let created: serde_json::Value = app
-        .http
-        .post(app.url("/api/v1/requests"))
-        .json(&json!({
+    let (reference, code) = app
+        .submit_api(&json!({
             "service_code": "VNP-STAVATLAUJA",
             "values": {"plate": "KL-1234", "address": "Rīgas iela 1, Valmiera", "zone": "a"},
             "contact": {"name": "Anna Bērziņa", "email": "anna@example.lv"},
             "language": "lv"
         }))
-        .send()
-        .await
-        .expect("submit")
-        .json()
-        .await
-        .expect("json");
-    let reference = created["reference"]
-        .as_str()
-        .expect("reference")
-        .to_string();
-    let code = created["tracking_code"].as_str().expect("code").to_string();
+        .await;
 
     let deactivated = session(app, "sniedzejs2").await;
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'sniedzejs2'")

@@ -6,40 +6,9 @@
 mod common;
 
 use app::domain::privacy::ErasureBlock;
-use app::domain::{Action, Channel, Lang};
+use app::domain::{Action, Lang};
 use app::error::AppError;
-use app::server::error::ServiceError;
-use app::server::service::NewRequest;
 use common::TestApp;
-use std::collections::BTreeMap;
-
-fn app_err<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> AppError {
-    match r {
-        Err(ServiceError::App(e)) => e,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
-
-fn parking() -> NewRequest {
-    let values: BTreeMap<String, String> = [
-        ("plate", "KL-1234"),
-        ("address", "Rīgas iela 1, Valmiera"),
-        ("zone", "a"),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    NewRequest {
-        service_code: "VNP-STAVATLAUJA".into(),
-        values,
-        contact_name: "Anna Bērziņa".into(),
-        contact_email: "anna@example.lv".into(),
-        contact_phone: "+37120000000".into(),
-        lang: Lang::Lv,
-        channel: Channel::Web,
-        idempotency: None,
-    }
-}
 
 async fn one(app: &TestApp, sql: &str, reference: &str) -> i64 {
     let (n,): (i64,) = sqlx::query_as(sql)
@@ -59,9 +28,18 @@ async fn retention_keeps_figures_not_people(app: &TestApp) {
         .execute(&t.db.write)
         .await
         .expect("retention");
-    let gone = t.submit(parking(), None).await.expect("submit");
-    let held = t.submit(parking(), None).await.expect("submit");
-    let open = t.submit(parking(), None).await.expect("submit");
+    let gone = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
+    let held = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
+    let open = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
     for r in [&gone, &held] {
         t.requester_act(
             &r.reference,
@@ -181,7 +159,9 @@ async fn retention_keeps_figures_not_people(app: &TestApp) {
 /// the database itself.
 async fn history_stays_append_only(app: &TestApp) {
     let t = &app.taka;
-    t.submit(parking(), None).await.expect("submit");
+    t.submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
     for sql in [
         "UPDATE request_events SET comment = 'changed'",
         "UPDATE request_events SET to_status = 'closed'",
@@ -203,7 +183,10 @@ async fn history_stays_append_only(app: &TestApp) {
 /// reason, never while a hold keeps the data or the request is open.
 async fn erasure_and_holds(app: &TestApp) {
     let t = &app.taka;
-    let r = t.submit(parking(), None).await.expect("submit");
+    let r = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
     let provider = app.staff("sniedzejs").await;
     let owner = app.staff("saimnieks").await;
     let head = app.staff("vaditajs").await;
@@ -212,18 +195,18 @@ async fn erasure_and_holds(app: &TestApp) {
     let reason = "Datu subjekta pieprasījums, 2026-11-27";
     for who in [&provider, &admin, &stranger] {
         assert_eq!(
-            app_err(t.erase_personal_data(who, &r.reference, reason).await),
+            common::app_err(t.erase_personal_data(who, &r.reference, reason).await),
             AppError::Forbidden,
             "{}",
             who.user.username
         );
         assert_eq!(
-            app_err(t.set_legal_hold(who, &r.reference, Some("x")).await),
+            common::app_err(t.set_legal_hold(who, &r.reference, Some("x")).await),
             AppError::Forbidden
         );
     }
     assert_eq!(
-        app_err(t.erase_personal_data(&owner, &r.reference, reason).await),
+        common::app_err(t.erase_personal_data(&owner, &r.reference, reason).await),
         AppError::ErasureRefused(ErasureBlock::StillOpen)
     );
     t.requester_act(
@@ -235,14 +218,14 @@ async fn erasure_and_holds(app: &TestApp) {
     .await
     .expect("withdraw");
     assert!(matches!(
-        app_err(t.erase_personal_data(&owner, &r.reference, "  ").await),
+        common::app_err(t.erase_personal_data(&owner, &r.reference, "  ").await),
         AppError::Invalid(f) if f.contains_key("reason")
     ));
     t.set_legal_hold(&head, &r.reference, Some("Audits"))
         .await
         .expect("hold");
     assert_eq!(
-        app_err(t.erase_personal_data(&owner, &r.reference, reason).await),
+        common::app_err(t.erase_personal_data(&owner, &r.reference, reason).await),
         AppError::ErasureRefused(ErasureBlock::LegalHold)
     );
     t.set_legal_hold(&head, &r.reference, None)
@@ -252,7 +235,7 @@ async fn erasure_and_holds(app: &TestApp) {
         .await
         .expect("erase");
     assert_eq!(
-        app_err(t.erase_personal_data(&owner, &r.reference, reason).await),
+        common::app_err(t.erase_personal_data(&owner, &r.reference, reason).await),
         AppError::ErasureRefused(ErasureBlock::AlreadyGone)
     );
     let kinds: Vec<(String,)> = sqlx::query_as(
@@ -282,7 +265,10 @@ async fn erasure_and_holds(app: &TestApp) {
 /// each staff view of personal data is recorded and shown to the institution's head.
 async fn export_and_view_log(app: &TestApp) {
     let t = &app.taka;
-    let r = t.submit(parking(), None).await.expect("submit");
+    let r = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
     let cookie = common::tracking_cookie(&r.reference, &r.tracking_code);
     let resp = app
         .http
@@ -353,7 +339,7 @@ async fn export_and_view_log(app: &TestApp) {
     assert_eq!(log.len(), 2);
     assert!(log[0].staff.contains("sniedzejs"));
     assert_eq!(
-        app_err(t.personal_data_views(&provider, None).await),
+        common::app_err(t.personal_data_views(&provider, None).await),
         AppError::Forbidden
     );
     let other = app.staff("pmlp.vaditajs").await;

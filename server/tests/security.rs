@@ -7,17 +7,9 @@
 mod common;
 
 use app::error::AppError;
-use app::server::error::ServiceError;
 use app::server::service::{Client, TokenScope};
 use common::{DEMO_PASSWORD, TestApp};
 use serde_json::{Value, json};
-
-fn app_err<T: std::fmt::Debug>(r: Result<T, ServiceError>) -> AppError {
-    match r {
-        Err(ServiceError::App(e)) => e,
-        other => panic!("expected a refusal, got {other:?}"),
-    }
-}
 
 fn client(ip: &str) -> Client {
     Client {
@@ -36,23 +28,7 @@ fn parking(email: &str) -> Value {
 }
 
 async fn submit(app: &TestApp, email: &str) -> (String, String) {
-    let created: Value = app
-        .http
-        .post(app.url("/api/v1/requests"))
-        .json(&parking(email))
-        .send()
-        .await
-        .expect("submit")
-        .json()
-        .await
-        .expect("json");
-    (
-        created["reference"]
-            .as_str()
-            .expect("reference")
-            .to_string(),
-        created["tracking_code"].as_str().expect("code").to_string(),
-    )
+    app.submit_api(&parking(email)).await
 }
 
 /// Failures count per client address and user name, before the password is checked, in
@@ -63,11 +39,11 @@ async fn sign_in_throttling(app: &TestApp) {
     let attacker = client("203.0.113.7");
     for _ in 0..10 {
         let r = t.sign_in("saimnieks", "guess-guess", &attacker).await;
-        assert_eq!(app_err(r), AppError::BadCredentials);
+        assert_eq!(common::app_err(r), AppError::BadCredentials);
     }
     // The eleventh try from there is refused even with the right password...
     let r = t.sign_in("saimnieks", DEMO_PASSWORD, &attacker).await;
-    assert!(matches!(app_err(r), AppError::TooManyAttempts(s) if (1..=900).contains(&s)));
+    assert!(matches!(common::app_err(r), AppError::TooManyAttempts(s) if (1..=900).contains(&s)));
     // ...but the owner of the account, elsewhere, signs in.
     t.sign_in("saimnieks", DEMO_PASSWORD, &client("198.51.100.20"))
         .await
@@ -83,7 +59,7 @@ async fn sign_in_throttling(app: &TestApp) {
     let mut checked = 0;
     let mut limited = 0;
     for r in futures_results(tries).await {
-        match app_err(r) {
+        match common::app_err(r) {
             AppError::BadCredentials => checked += 1,
             AppError::TooManyAttempts(_) => limited += 1,
             e => panic!("{e:?}"),
@@ -95,7 +71,7 @@ async fn sign_in_throttling(app: &TestApp) {
     let before = app.count("rate_limits").await;
     let long = "a".repeat(10_000);
     let r = t.sign_in(&long, "x", &client("203.0.113.9")).await;
-    assert_eq!(app_err(r), AppError::BadCredentials);
+    assert_eq!(common::app_err(r), AppError::BadCredentials);
     assert_eq!(app.count("rate_limits").await, before);
     // Counters hold no addresses or names in the clear.
     let keys: Vec<(String,)> = sqlx::query_as("SELECT key FROM rate_limits")
@@ -293,7 +269,7 @@ async fn abuse_limits(app: &TestApp) {
     let t = &app.taka;
     let target = "victim@example.lv";
     for _ in 0..8 {
-        t.submit(service_request(target), None)
+        t.submit(common::parking_request(target), None)
             .await
             .expect("submit");
     }
@@ -304,26 +280,6 @@ async fn abuse_limits(app: &TestApp) {
             .await
             .expect("count");
     assert_eq!(mails, 5);
-}
-
-fn service_request(email: &str) -> app::server::service::NewRequest {
-    app::server::service::NewRequest {
-        service_code: "VNP-STAVATLAUJA".into(),
-        values: [
-            ("plate", "KL-1234"),
-            ("address", "Rīgas iela 1, Valmiera"),
-            ("zone", "a"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect(),
-        contact_name: "Anna Bērziņa".into(),
-        contact_email: email.into(),
-        contact_phone: String::new(),
-        lang: app::domain::Lang::Lv,
-        channel: app::domain::Channel::Web,
-        idempotency: None,
-    }
 }
 
 /// Codes are stored keyed with the server secret, never travel in an address, and old
@@ -539,7 +495,7 @@ async fn sessions_and_tokens(app: &TestApp) {
     let other = app.staff("saimnieks").await;
     let d_id = ctx_d.session_id.expect("id");
     assert_eq!(
-        app_err(t.end_session(&other, d_id).await),
+        common::app_err(t.end_session(&other, d_id).await),
         AppError::NotFound,
         "not theirs"
     );
@@ -551,13 +507,13 @@ async fn sessions_and_tokens(app: &TestApp) {
         .sign_in("sniedzejs", DEMO_PASSWORD, &client("198.51.100.5"))
         .await
         .expect("e");
-    let refused = app_err(
+    let refused = common::app_err(
         t.change_password(&ctx_c, "wrong", "a-much-better-passphrase")
             .await,
     );
     assert!(matches!(refused, AppError::Invalid(f) if f.contains_key("current")));
     for weak in ["short", "password1234", "aaaaaaaaaaaaaaaa"] {
-        let r = app_err(t.change_password(&ctx_c, DEMO_PASSWORD, weak).await);
+        let r = common::app_err(t.change_password(&ctx_c, DEMO_PASSWORD, weak).await);
         assert!(
             matches!(r, AppError::Invalid(f) if f.contains_key("new")),
             "{weak}"
@@ -586,7 +542,7 @@ async fn sessions_and_tokens(app: &TestApp) {
         .await
         .expect("reader");
     assert!(matches!(
-        app_err(t.create_token_for(uid, "x", 0, TokenScope::Full).await),
+        common::app_err(t.create_token_for(uid, "x", 0, TokenScope::Full).await),
         AppError::Invalid(f) if f.contains_key("days")
     ));
     let get = |path: &str, token: &str| {
@@ -633,7 +589,7 @@ async fn sessions_and_tokens(app: &TestApp) {
         401
     );
     assert_eq!(
-        app_err(
+        common::app_err(
             t.sign_in(
                 "sniedzejs",
                 "a-much-better-passphrase",
@@ -645,7 +601,168 @@ async fn sessions_and_tokens(app: &TestApp) {
     );
 }
 
+/// The first `name=value` of a `Set-Cookie` for `name` in `resp`.
+fn set_cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// The profile's plain form posts (no JavaScript) answer with a redirect and leave a
+/// sealed one-time notice: the new token is on the next page load only, in no address;
+/// a reload shows nothing; someone else's or a forged notice shows nothing; a refused
+/// password change is reported on the page and changes nothing.
+async fn profile_forms_show_once(app: &TestApp) {
+    let session = |user: &'static str| async move {
+        let (token, _) = app
+            .taka
+            .sign_in(user, DEMO_PASSWORD, &client("198.51.100.20"))
+            .await
+            .expect("sign in");
+        format!("{}={token}", app::server::SESSION_COOKIE)
+    };
+    let me = session("sniedzejs").await;
+    let post = |path: &'static str, cookie: String, form: Vec<(&'static str, &'static str)>| {
+        app.http
+            .post(app.url(path))
+            .header("cookie", cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(&form)
+            .send()
+    };
+    let page = |cookie: String| async move {
+        let resp = app
+            .http
+            .get(app.url("/staff/profile"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .expect("profile");
+        assert_eq!(resp.status(), 200);
+        let cleared = set_cookie_of(&resp, app::server::NOTICE_COOKIE);
+        (resp.text().await.expect("text"), cleared)
+    };
+    let token_in = |html: &str| {
+        html.split("class=\"token\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_string)
+    };
+
+    let resp = post(
+        "/staff/profile/tokens",
+        me.clone(),
+        vec![("name", "Atskaites"), ("days", "30"), ("scope", "full")],
+    )
+    .await
+    .expect("post");
+    assert_eq!(resp.status(), 303);
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert!(location.starts_with("/staff/profile"), "{location}");
+    let notice = set_cookie_of(&resp, app::server::NOTICE_COOKIE).expect("notice cookie");
+    let sealed = notice
+        .split_once('=')
+        .map(|(_, v)| v.to_string())
+        .unwrap_or_default();
+    assert!(
+        sealed.starts_with("sealed1:"),
+        "the token is not in the cookie in the clear"
+    );
+    assert!(!location.contains("taka_"));
+
+    // Someone else signed in on the same browser does not see it; a forged one is nothing.
+    let other = session("saimnieks").await;
+    let (html, _) = page(format!("{other}; {notice}")).await;
+    assert_eq!(token_in(&html), None);
+    let forged = format!("{}=sealed1:{}", app::server::NOTICE_COOKIE, "ab".repeat(60));
+    let (html, _) = page(format!("{me}; {forged}")).await;
+    assert_eq!(token_in(&html), None);
+
+    let (html, cleared) = page(format!("{me}; {notice}")).await;
+    let token = token_in(&html).expect("the new token is shown");
+    assert!(
+        token.starts_with(app::server::service::TOKEN_PREFIX),
+        "{token}"
+    );
+    assert_eq!(
+        cleared.as_deref(),
+        Some(format!("{}=", app::server::NOTICE_COOKIE).as_str()),
+        "the notice is cleared as it is shown"
+    );
+    let api = app
+        .http
+        .get(app.url("/api/v1/tokens"))
+        .header("authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .expect("api");
+    assert_eq!(api.status(), 200, "the shown token works");
+    let (html, _) = page(me.clone()).await;
+    assert_eq!(token_in(&html), None, "a reload shows no token");
+
+    // A refused token (no name) and a refused password change are reported, nothing changes.
+    let resp = post("/staff/profile/tokens", me.clone(), vec![("name", " ")])
+        .await
+        .expect("post");
+    let notice = set_cookie_of(&resp, app::server::NOTICE_COOKIE).expect("notice");
+    let (html, _) = page(format!("{me}; {notice}")).await;
+    assert!(html.contains("role=\"alert\""), "refusal shown");
+    assert_eq!(token_in(&html), None);
+
+    let resp = post(
+        "/staff/profile/password",
+        me.clone(),
+        vec![
+            ("current", "not-my-password"),
+            ("new", "a-much-better-passphrase"),
+        ],
+    )
+    .await
+    .expect("post");
+    assert_eq!(resp.status(), 303);
+    let notice = set_cookie_of(&resp, app::server::NOTICE_COOKIE).expect("notice");
+    let (html, _) = page(format!("{me}; {notice}")).await;
+    assert!(
+        html.contains("aria-invalid=\"true\""),
+        "the field is marked"
+    );
+    app.taka
+        .sign_in("sniedzejs", DEMO_PASSWORD, &client("198.51.100.21"))
+        .await
+        .expect("the password is unchanged");
+
+    let resp = post(
+        "/staff/profile/password",
+        me.clone(),
+        vec![
+            ("current", DEMO_PASSWORD),
+            ("new", "a-much-better-passphrase"),
+        ],
+    )
+    .await
+    .expect("post");
+    let notice = set_cookie_of(&resp, app::server::NOTICE_COOKIE).expect("notice");
+    let (html, _) = page(format!("{me}; {notice}")).await;
+    assert!(html.contains("Parole nomainīta."), "change confirmed");
+    assert!(!html.contains("aria-invalid=\"true\""));
+    app.taka
+        .sign_in(
+            "sniedzejs",
+            "a-much-better-passphrase",
+            &client("198.51.100.22"),
+        )
+        .await
+        .expect("the new password works");
+}
+
 both_backends!(
+    profile_forms_show_once,
     sign_in_throttling,
     cross_site_posts_refused,
     abuse_limits,

@@ -15,23 +15,14 @@ fn nonce_of(csp: &str) -> Option<String> {
 }
 
 async fn headers_on_every_kind_of_answer(app: &TestApp) {
-    let created: serde_json::Value = app
-        .http
-        .post(app.url("/api/v1/requests"))
-        .json(&serde_json::json!({
+    let (reference, code) = app
+        .submit_api(&serde_json::json!({
             "service_code": "VNP-STAVATLAUJA",
             "values": {"plate": "KL-1234", "address": "Rīgas iela 1, Valmiera", "zone": "a"},
             "contact": {"name": "Anna Bērziņa", "email": "anna@example.lv"},
             "language": "lv"
         }))
-        .send()
-        .await
-        .expect("submit")
-        .json()
-        .await
-        .expect("json");
-    let reference = created["reference"].as_str().expect("reference");
-    let code = created["tracking_code"].as_str().expect("code");
+        .await;
 
     let mut nonces = Vec::new();
     for (path, no_store) in [
@@ -45,7 +36,7 @@ async fn headers_on_every_kind_of_answer(app: &TestApp) {
         let resp = app
             .http
             .get(app.url(&path))
-            .header("cookie", common::tracking_cookie(reference, code))
+            .header("cookie", common::tracking_cookie(&reference, &code))
             .send()
             .await
             .expect("get");

@@ -10,6 +10,7 @@ pub mod privacy;
 #[cfg(all(test, feature = "ssr"))]
 mod properties;
 pub mod sla;
+pub mod user_agent;
 
 pub use fields::{FieldError, FieldErrors, FieldSpec, FieldType, LocalText};
 pub use lifecycle::{Action, ActionKind, Actor, LifecycleError, Role, Stage, Status, Transition};

@@ -62,7 +62,7 @@ pub(crate) mod ctx {
 
     /// Count this request against `limit` for its client address.
     pub async fn limit(taka: &Taka, limit: crate::server::service::Limit) -> Result<(), AppError> {
-        Ok(taka.hit(limit, &client().ip.to_string()).await?)
+        Ok(taka.hit_client(limit, client().ip).await?)
     }
 
     /// Whether cookies are `Secure` with the `__Host-` prefix.
@@ -237,6 +237,21 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn get_sessions() -> Result<Vec<crate::model::StaffSession>, AppError> {
     let (taka, staff, _) = ctx::staff().await?;
     Ok(taka.list_sessions(&staff).await?)
+}
+
+/// The notice a profile form post left for this staff member (a new token, a password
+/// change), read once: the cookie that carried it is cleared in the same answer.
+#[server(prefix = "/fn", endpoint = "profile_notice")]
+pub async fn take_profile_notice() -> Result<Option<crate::model::ProfileNotice>, AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    let secure = ctx::secure();
+    let headers = ctx::headers().await?;
+    let Some(sealed) = crate::server::cookie(&headers, crate::server::notice_cookie_name(secure))
+    else {
+        return Ok(None);
+    };
+    ctx::set_cookie(crate::server::notice_cookie("", secure));
+    Ok(taka.open_profile_notice(&staff, &sealed))
 }
 
 /// End one of the signed-in staff member's sessions (from the profile page).

@@ -93,10 +93,7 @@ pub async fn csv(
     };
     // A CSV can hold up to 100,000 rows: downloads are limited per client address.
     if let Err(e) = taka
-        .hit(
-            crate::server::service::Limit::Download,
-            &client.0.to_string(),
-        )
+        .hit_client(crate::server::service::Limit::Download, client.0)
         .await
     {
         return failed(e, l);

@@ -273,7 +273,7 @@ async fn create_request(
     if headers.contains_key(axum::http::header::AUTHORIZATION) {
         staff_from(&taka, &headers, header_lang, super::auth::Access::Any).await?;
     } else {
-        taka.hit(super::service::Limit::Submit, &client.0.to_string())
+        taka.hit_client(super::service::Limit::Submit, client.0)
             .await
             .map_err(|e| ApiError::new(e.into(), header_lang))?;
     }
@@ -345,7 +345,7 @@ async fn get_request(
     Path(reference): Path<String>,
 ) -> ApiResult<Json<Value>> {
     let lang = accept_language(&headers);
-    taka.hit(super::service::Limit::Track, &client.0.to_string())
+    taka.hit_client(super::service::Limit::Track, client.0)
         .await
         .map_err(|e| ApiError::new(e.into(), lang))?;
     let code = headers

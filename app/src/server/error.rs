@@ -37,3 +37,9 @@ impl From<ServiceError> for AppError {
 }
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// The HTTP status an `AppError` is answered with, wherever it is answered.
+pub fn error_status(e: &AppError) -> axum::http::StatusCode {
+    axum::http::StatusCode::from_u16(e.status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR)
+}

@@ -9,7 +9,6 @@ pub mod error;
 pub mod generate;
 pub mod mailer;
 pub mod notify;
-pub mod pages;
 pub mod profile;
 pub mod secret;
 pub mod service;
@@ -47,6 +46,10 @@ pub const SESSION_COOKIE_PLAIN: &str = "taka_session";
 /// The requests this browser is following: `REF~CODE` pairs, so codes never travel in URLs.
 pub const TRACKING_COOKIE: &str = "__Host-taka_tracking";
 pub const TRACKING_COOKIE_PLAIN: &str = "taka_tracking";
+/// A one-time notice for the page a form post redirects to (a new API token, a changed
+/// password): sealed with the server secret, read once and cleared, two minutes at most.
+pub const NOTICE_COOKIE: &str = "__Host-taka_notice";
+pub const NOTICE_COOKIE_PLAIN: &str = "taka_notice";
 /// The cookie leptos_i18n reads and writes for the chosen language.
 pub const LANG_COOKIE: &str = "i18n_pref_locale";
 
@@ -96,6 +99,25 @@ pub fn session_cookie_name(secure: bool) -> &'static str {
 /// The session token the request carries, under the one name this server uses.
 pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
     cookie(headers, session_cookie_name(secure))
+}
+
+pub fn notice_cookie_name(secure: bool) -> &'static str {
+    if secure {
+        NOTICE_COOKIE
+    } else {
+        NOTICE_COOKIE_PLAIN
+    }
+}
+
+/// A `Set-Cookie` carrying `sealed` (from `Secret::seal`) as the one-time notice; an empty
+/// value clears it.
+pub fn notice_cookie(sealed: &str, secure: bool) -> String {
+    let max_age = if sealed.is_empty() {
+        0
+    } else {
+        service::NOTICE_SECONDS
+    };
+    set_cookie(notice_cookie_name(secure), sealed, max_age, secure)
 }
 
 fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {

@@ -1,13 +1,16 @@
-//! Profile form posts answered with the profile page itself: `POST /staff/profile/tokens`
-//! makes a personal API token and shows it once, in the page this post answers with
-//! (`ui::profile`), never in a URL or a redirect; `POST /staff/profile/password` changes the
-//! password (every other session of the user ends).
+//! Profile form posts (they work without JavaScript): `POST /staff/profile/tokens` makes a
+//! personal API token, `POST /staff/profile/password` changes the password (every other
+//! session of the user ends). Each answers with a redirect to the profile page and leaves
+//! what happened in a one-time notice cookie, sealed with the server secret: the new token
+//! is shown on that one page load, never put in a URL or stored in the clear, and a reload
+//! neither repeats the post nor shows the token again.
 
 use super::AppState;
 use super::auth::{Access, signed_in_staff};
 use super::service::{DEFAULT_TOKEN_DAYS, TokenScope};
-use crate::ui::profile::{NewToken, PasswordChange};
+use crate::model::ProfileNotice;
 use axum::extract::State;
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 
 pub async fn create(State(state): State<AppState>, req: axum::extract::Request) -> Response {
@@ -26,22 +29,18 @@ pub async fn create(State(state): State<AppState>, req: axum::extract::Request) 
     let scope = form_value(&bytes, "scope")
         .map(|s| TokenScope::parse(&s))
         .unwrap_or(Some(TokenScope::Full));
-    let outcome = match scope {
-        None => NewToken::Refused(crate::error::AppError::BadRequest),
+    let notice = match scope {
+        None => ProfileNotice::TokenRefused(crate::error::AppError::BadRequest),
         Some(scope) => match state
             .taka
             .create_token_for(ctx.user.id, &name, days, scope)
             .await
         {
-            Ok(token) => NewToken::Created(token),
-            Err(e) => NewToken::Refused(e.into()),
+            Ok(token) => ProfileNotice::TokenCreated(token),
+            Err(e) => ProfileNotice::TokenRefused(e.into()),
         },
     };
-    let mut resp = super::pages::render(&state, &parts, "/staff/profile", outcome.clone()).await;
-    if let NewToken::Refused(e) = outcome {
-        *resp.status_mut() = super::pages::error_status(&e);
-    }
-    resp
+    back_to_profile(&state, ctx.user.id, &notice, "#tok-h")
 }
 
 pub async fn password(State(state): State<AppState>, req: axum::extract::Request) -> Response {
@@ -55,13 +54,20 @@ pub async fn password(State(state): State<AppState>, req: axum::extract::Request
         .unwrap_or_default();
     let current = form_value(&bytes, "current").unwrap_or_default();
     let new = form_value(&bytes, "new").unwrap_or_default();
-    let outcome = match state.taka.change_password(&ctx, &current, &new).await {
-        Ok(()) => PasswordChange::Done,
-        Err(e) => PasswordChange::Refused(e.into()),
+    let notice = match state.taka.change_password(&ctx, &current, &new).await {
+        Ok(()) => ProfileNotice::PasswordChanged,
+        Err(e) => ProfileNotice::PasswordRefused(e.into()),
     };
-    let mut resp = super::pages::render(&state, &parts, "/staff/profile", outcome.clone()).await;
-    if let PasswordChange::Refused(e) = outcome {
-        *resp.status_mut() = super::pages::error_status(&e);
+    back_to_profile(&state, ctx.user.id, &notice, "#pw-h")
+}
+
+/// `303` to the profile page with `notice` in the one-time notice cookie.
+fn back_to_profile(state: &AppState, user_id: i64, notice: &ProfileNotice, at: &str) -> Response {
+    let secure = state.taka.policy().secure_cookies;
+    let sealed = state.taka.seal_profile_notice(user_id, notice);
+    let mut resp = Redirect::to(&format!("/staff/profile{at}")).into_response();
+    if let Ok(v) = super::notice_cookie(&sealed, secure).parse() {
+        resp.headers_mut().append(SET_COOKIE, v);
     }
     resp
 }

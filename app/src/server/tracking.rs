@@ -22,7 +22,7 @@ pub async fn open(State(state): State<AppState>, req: axum::extract::Request) ->
     let taka = &state.taka;
     let client = super::web::client_of(&parts);
     let outcome = match taka
-        .hit(super::service::Limit::Track, &client.ip.to_string())
+        .hit_client(super::service::Limit::Track, client.ip)
         .await
     {
         Ok(()) => taka.track(&reference, &code, lang).await.map(|_| ()),
@@ -59,19 +59,19 @@ pub async fn open(State(state): State<AppState>, req: axum::extract::Request) ->
     }
 }
 
+#[derive(serde::Deserialize)]
+struct RefQuery {
+    #[serde(default, rename = "ref")]
+    reference: String,
+}
+
 /// `GET /track/data.json?ref=`: everything held about a request this browser follows, as a
 /// JSON download (GDPR Article 20); the code comes from the tracking cookie.
 pub async fn export_json(State(state): State<AppState>, req: axum::extract::Request) -> Response {
     let (parts, _) = req.into_parts();
     let lang = super::request_lang(&parts.headers);
-    let reference = parts
-        .uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .find_map(|p| p.strip_prefix("ref="))
-        .and_then(|r| urlencoding::decode(r).ok())
-        .map(|r| r.trim().to_ascii_uppercase())
+    let reference = axum::extract::Query::<RefQuery>::try_from_uri(&parts.uri)
+        .map(|q| q.0.reference.trim().to_ascii_uppercase())
         .unwrap_or_default();
     let taka = &state.taka;
     let secure = taka.policy().secure_cookies;
@@ -79,7 +79,7 @@ pub async fn export_json(State(state): State<AppState>, req: axum::extract::Requ
     let outcome = match super::tracked_code(&parts.headers, secure, &reference) {
         None => Err(AppError::NotFound),
         Some(code) => match taka
-            .hit(super::service::Limit::Download, &client.ip.to_string())
+            .hit_client(super::service::Limit::Download, client.ip)
             .await
         {
             Ok(()) => taka

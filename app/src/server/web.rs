@@ -124,7 +124,7 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
         return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
     };
     if let Ok(e) = serde_json::from_slice::<crate::error::AppError>(&bytes) {
-        let status = super::pages::error_status(&e);
+        let status = super::error::error_status(&e);
         if status.is_client_error() {
             tracing::info!(code = e.code(), %status, "server function refused the input");
         }

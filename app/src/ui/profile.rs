@@ -1,34 +1,22 @@
 //! The staff profile page: where one is signed in (end any session), changing the
 //! password, and personal API tokens (create, see once, list, revoke).
 //!
-//! Creating a token is a plain form post to an axum handler that renders this same page
-//! with the new token in a `NewToken` context value: the token is shown in that one
-//! response, never put in a URL, a redirect or storage in the clear. Revoking is a server
-//! function (a plain form post without JavaScript).
+//! Creating a token and changing the password are plain form posts to axum handlers
+//! (`server::profile`) that redirect back here with a sealed one-time notice; the page
+//! takes it (`take_profile_notice`) and shows it once: a new token is never put in a URL,
+//! a redirect or storage in the clear. Revoking and ending sessions are server functions
+//! (plain form posts without JavaScript).
 
 use super::common::{ErrorNotice, TextInput};
 use super::staff::RequireStaff;
 use crate::error::AppError;
-use crate::fns::{EndSession, RevokeToken, get_sessions, get_tokens};
+use crate::fns::{EndSession, RevokeToken, get_sessions, get_tokens, take_profile_notice};
 use crate::i18n::*;
 use crate::i18n_text;
+use crate::model::ProfileNotice;
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string};
 use leptos_meta::Title;
-
-/// What the password-changing post did, given to the page it renders.
-#[derive(Debug, Clone)]
-pub enum PasswordChange {
-    Done,
-    Refused(AppError),
-}
-
-/// What the token-creating post did, given to the page it renders.
-#[derive(Debug, Clone)]
-pub enum NewToken {
-    Created(String),
-    Refused(AppError),
-}
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -38,14 +26,36 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn Profile(user: crate::model::SessionUser) -> impl IntoView {
     let i18n = use_i18n();
+    let notice = Resource::new_blocking(|| (), |_| take_profile_notice());
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
+            {move || {
+                let user = user.clone();
+                Suspend::new(async move {
+                    let notice = notice.await.ok().flatten();
+                    view! { <ProfileBody user=user notice=notice /> }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ProfileBody(user: crate::model::SessionUser, notice: Option<ProfileNotice>) -> impl IntoView {
+    let i18n = use_i18n();
     let revoke = ServerAction::<RevokeToken>::new();
     let tokens = Resource::new(move || revoke.version().get(), |_| get_tokens());
     let end = ServerAction::<EndSession>::new();
     let sessions = Resource::new(move || end.version().get(), |_| get_sessions());
-    let new_token = use_context::<NewToken>();
-    let password = use_context::<PasswordChange>();
+    let (new_token, password) = match notice {
+        Some(ProfileNotice::TokenCreated(t)) => (Some(Ok(t)), None),
+        Some(ProfileNotice::TokenRefused(e)) => (Some(Err(e)), None),
+        Some(ProfileNotice::PasswordChanged) => (None, Some(Ok(()))),
+        Some(ProfileNotice::PasswordRefused(e)) => (None, Some(Err(e))),
+        None => (None, None),
+    };
     let password_errors = match &password {
-        Some(PasswordChange::Refused(AppError::Invalid(f))) => f.clone(),
+        Some(Err(AppError::Invalid(f))) => f.clone(),
         _ => Default::default(),
     };
     let field_error = move |name: &'static str| {
@@ -58,13 +68,13 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
         <h1>{t!(i18n, profile.title)}</h1>
         <p class="lead">{user.display_name.clone()} " · " {move || i18n_text::role(i18n.get_locale(), role)}</p>
         {new_token.map(|n| match n {
-            NewToken::Created(token) => view! {
+            Ok(token) => view! {
                 <div class="notice ok" role="status">
                     <p>{t!(i18n, profile.created_note)}</p>
                     <p><code class="token">{token}</code></p>
                 </div>
             }.into_any(),
-            NewToken::Refused(e) => view! { <ErrorNotice error=e /> }.into_any(),
+            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
         })}
         {move || revoke.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
         {move || end.value().get().and_then(|r| r.err()).map(|e| view! { <ErrorNotice error=e /> })}
@@ -116,13 +126,13 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
 
         <h2 id="pw-h">{t!(i18n, profile.password)}</h2>
         {password.map(|p| match p {
-            PasswordChange::Done => view! {
+            Ok(()) => view! {
                 <div class="notice ok" role="status"><p>{t!(i18n, profile.password_changed)}</p></div>
             }.into_any(),
-            PasswordChange::Refused(AppError::Invalid(_)) => view! {
+            Err(AppError::Invalid(_)) => view! {
                 <div class="notice error" role="alert"><p>{t!(i18n, common.errors_summary)}</p></div>
             }.into_any(),
-            PasswordChange::Refused(e) => view! { <ErrorNotice error=e /> }.into_any(),
+            Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
         })}
         <form method="post" action="/staff/profile/password" class="narrow" aria-labelledby="pw-h">
             <TextInput name="current".into() label=t_string!(i18n, profile.current_password).to_string()

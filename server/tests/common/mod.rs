@@ -141,6 +141,22 @@ impl TestApp {
         n
     }
 
+    /// Submit `body` through `POST /api/v1/requests`; the new request's reference and code.
+    pub async fn submit_api(&self, body: &serde_json::Value) -> (String, String) {
+        let created: serde_json::Value = self
+            .http
+            .post(self.url("/api/v1/requests"))
+            .json(body)
+            .send()
+            .await
+            .expect("submit")
+            .json()
+            .await
+            .expect("json");
+        let field = |name: &str| created[name].as_str().expect(name).to_string();
+        (field("reference"), field("tracking_code"))
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.addr, path)
     }
@@ -159,6 +175,37 @@ impl TestApp {
                 let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
             }
         }
+    }
+}
+
+/// The refusal a service call ended with (the test fails on success or a fault).
+pub fn app_err<T: std::fmt::Debug>(
+    r: Result<T, app::server::error::ServiceError>,
+) -> app::error::AppError {
+    match r {
+        Err(app::server::error::ServiceError::App(e)) => e,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+/// A residential parking permit request (a demo service), in Latvian, from `email`.
+pub fn parking_request(email: &str) -> app::server::service::NewRequest {
+    app::server::service::NewRequest {
+        service_code: "VNP-STAVATLAUJA".into(),
+        values: [
+            ("plate", "KL-1234"),
+            ("address", "Rīgas iela 1, Valmiera"),
+            ("zone", "a"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
+        contact_name: "Anna Bērziņa".into(),
+        contact_email: email.into(),
+        contact_phone: "+37120000000".into(),
+        lang: app::domain::Lang::Lv,
+        channel: app::domain::Channel::Web,
+        idempotency: None,
     }
 }
 

@@ -136,6 +136,11 @@ pub fn window_of(at: i64, window: i64) -> (i64, i64) {
 }
 
 impl Taka {
+    /// Count one more `limit` for the client at `ip`.
+    pub async fn hit_client(&self, limit: Limit, ip: std::net::IpAddr) -> ServiceResult<()> {
+        self.hit(limit, &ip.to_string()).await
+    }
+
     /// Count one more `limit` for `key`; refused with `TooManyAttempts(seconds to wait)`
     /// when that goes over the maximum.
     pub async fn hit(&self, limit: Limit, key: &str) -> ServiceResult<()> {

@@ -22,7 +22,7 @@ mod tokens;
 pub use limits::{Limit, Limits};
 pub use requests::{IdempotencyKey, NewRequest};
 pub use shared::StaffContext;
-pub use staff::{Client, NewUser, SESSION_SECONDS, hash_password};
+pub use staff::{Client, NOTICE_SECONDS, NewUser, SESSION_SECONDS, hash_password};
 pub use tokens::{DEFAULT_TOKEN_DAYS, TOKEN_PREFIX, TokenScope};
 
 use super::db::Db;

@@ -2,7 +2,7 @@
 
 use crate::domain::{FieldError, FieldErrors, Lang, Role};
 use crate::error::AppError;
-use crate::model::{SessionUser, StaffSession};
+use crate::model::{ProfileNotice, SessionUser, StaffSession};
 use crate::server::error::{ServiceError, ServiceResult};
 use crate::server::service::Limit;
 use crate::server::service::StaffContext;
@@ -12,6 +12,16 @@ use crate::server::service::{Taka, new_token, sha256_hex};
 pub const SESSION_SECONDS: i64 = 12 * 3600;
 
 /// Longer user names are refused before anything is looked up, counted or stored.
+/// How long a profile notice (a new token) may wait to be shown.
+pub const NOTICE_SECONDS: i64 = 120;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SealedNotice {
+    user: i64,
+    at: i64,
+    notice: ProfileNotice,
+}
+
 pub const MAX_USERNAME_CHARS: usize = 100;
 /// Longer passwords are refused before hashing (Argon2 hashes any length; this bounds work).
 pub const MAX_PASSWORD_CHARS: usize = 1000;
@@ -70,12 +80,21 @@ struct UserRow {
     inst_name: String,
 }
 
-const USER_SELECT: &str = "
-    SELECT u.id, u.username, u.display_name, u.password_hash, u.role, u.institution_id,
-           i.code AS inst_code, COALESCE(it.name, il.name) AS inst_name
+const USER_COLUMNS: &str = "
+    u.id, u.username, u.display_name, u.password_hash, u.role, u.institution_id,
+    i.code AS inst_code, COALESCE(it.name, il.name) AS inst_name";
+const USER_FROM: &str = "
     FROM users u JOIN institutions i ON i.id = u.institution_id
     JOIN institution_texts il ON il.institution_id = i.id AND il.lang = 'lv'
     LEFT JOIN institution_texts it ON it.institution_id = i.id AND it.lang = $2";
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    session_id: i64,
+    last_seen_at: i64,
+}
 
 /// Hash a password with Argon2id, off the async runtime and within the hashing cap.
 pub async fn hash_password(password: String) -> ServiceResult<String> {
@@ -129,10 +148,11 @@ impl Taka {
         }
         let ip = client.ip.to_string();
         let failures_key = format!("{ip} {}", username.to_lowercase());
-        self.hit(Limit::SignInClient, &ip).await?;
+        self.hit_client(Limit::SignInClient, client.ip).await?;
         self.hit(Limit::SignInFailures, &failures_key).await?;
         let at = self.now();
-        let sql = format!("{USER_SELECT} WHERE u.username = $1 AND u.active = 1");
+        let sql =
+            format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.username = $1 AND u.active = 1");
         let row: Option<UserRow> = sqlx::query_as(&sql)
             .bind(username)
             .bind(Lang::Lv.code())
@@ -208,7 +228,7 @@ impl Taka {
                 current: ctx.session_id == Some(r.id),
                 started: super::super::local_time_string(r.created_at),
                 last_seen: super::super::local_time_string(r.last_seen_at),
-                browser: r.user_agent,
+                browser: crate::domain::user_agent::describe(&r.user_agent),
                 address: r.client_ip,
             })
             .collect())
@@ -272,6 +292,29 @@ impl Taka {
         Ok(())
     }
 
+    /// A profile notice for `user_id`, sealed for the one-time notice cookie.
+    pub fn seal_profile_notice(&self, user_id: i64, notice: &ProfileNotice) -> String {
+        let sealed = SealedNotice {
+            user: user_id,
+            at: self.now(),
+            notice: notice.clone(),
+        };
+        serde_json::to_string(&sealed)
+            .map(|json| self.secret.seal(&json))
+            .unwrap_or_default()
+    }
+
+    /// The notice in `sealed` if it was sealed by this server for this staff member in the
+    /// last two minutes; anything else (forged, stale, someone else's) is nothing.
+    pub fn open_profile_notice(&self, ctx: &StaffContext, sealed: &str) -> Option<ProfileNotice> {
+        if !sealed.starts_with("sealed1:") {
+            return None;
+        }
+        let n: SealedNotice = serde_json::from_str(&self.secret.open(sealed)?).ok()?;
+        (n.user == ctx.user.id && (0..=NOTICE_SECONDS).contains(&(self.now() - n.at)))
+            .then_some(n.notice)
+    }
+
     /// Deactivate a staff account: it can no longer sign in, and its sessions and API
     /// tokens end at once.
     pub async fn deactivate_user(&self, user_id: i64) -> ServiceResult<()> {
@@ -308,29 +351,30 @@ impl Taka {
         }
         let at = self.now();
         let sql = format!(
-            "{USER_SELECT} JOIN sessions se ON se.user_id = u.id
+            "SELECT {USER_COLUMNS}, se.id AS session_id, se.last_seen_at {USER_FROM}
+             JOIN sessions se ON se.user_id = u.id
              WHERE se.token_hash = $1 AND se.expires_at > $3 AND se.last_seen_at > $4 AND u.active = 1"
         );
-        let hash = sha256_hex(token);
-        let row: Option<UserRow> = sqlx::query_as(&sql)
-            .bind(&hash)
+        let row: Option<SessionRow> = sqlx::query_as(&sql)
+            .bind(sha256_hex(token))
             .bind(lang.code())
             .bind(at)
             .bind(at - self.policy().session_idle_seconds)
             .fetch_optional(&self.db.read)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let (id,): (i64,) = sqlx::query_as(
-            "UPDATE sessions SET last_seen_at = CASE WHEN last_seen_at < $2 THEN $3 ELSE last_seen_at END
-             WHERE token_hash = $1 RETURNING id",
-        )
-        .bind(&hash)
-        .bind(at - 60)
-        .bind(at)
-        .fetch_one(&self.db.write)
-        .await?;
-        let mut ctx = self.context_from_row(row).await?;
-        ctx.session_id = Some(id);
+        // Reads far outnumber minutes: the write happens only when the mark is stale.
+        if row.last_seen_at < at - 60 {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $1",
+            )
+            .bind(at)
+            .bind(row.session_id)
+            .execute(&self.db.write)
+            .await?;
+        }
+        let mut ctx = self.context_from_row(row.user).await?;
+        ctx.session_id = Some(row.session_id);
         Ok(Some(ctx))
     }
 
@@ -340,7 +384,7 @@ impl Taka {
         user_id: i64,
         lang: Lang,
     ) -> ServiceResult<Option<StaffContext>> {
-        let sql = format!("{USER_SELECT} WHERE u.id = $1 AND u.active = 1");
+        let sql = format!("SELECT {USER_COLUMNS} {USER_FROM} WHERE u.id = $1 AND u.active = 1");
         let row: Option<UserRow> = sqlx::query_as(&sql)
             .bind(user_id)
             .bind(lang.code())

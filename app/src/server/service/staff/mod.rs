@@ -14,7 +14,7 @@ mod notifications;
 mod queue;
 mod request_page;
 
-pub use auth::{Client, SESSION_SECONDS, hash_password};
+pub use auth::{Client, NOTICE_SECONDS, SESSION_SECONDS, hash_password};
 
 use crate::domain::Role;
 
