@@ -36,8 +36,9 @@ say "browser tests (Debian chromium, axe-core)"
 PORT=${TAKA_E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DB_DIR=$(mktemp -d)
 LOG="$DB_DIR/server.log"
+# Spelled as a newcomer would: a SQLite URL without ?mode=rwc, and TAKA_DEMO=1.
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
-  DATABASE_URL="sqlite://$DB_DIR/e2e.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DB_DIR/mail" RUST_LOG=warn \
+  DATABASE_URL="sqlite://$DB_DIR/e2e.db" TAKA_DEMO=1 MAIL_DIR="$DB_DIR/mail" RUST_LOG=warn \
   TAKA_DATA_DIR="$DB_DIR" TAKA_DEV_INSECURE_COOKIES=true \
   "${CARGO_TARGET_DIR:-target}/release/taka" serve >"$LOG" 2>&1 &
 SERVER=$!

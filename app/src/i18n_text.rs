@@ -24,6 +24,8 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::UnknownField => td_string!(l, field_errors.unknown_field).to_string(),
         FieldError::WrongPassword => td_string!(l, field_errors.wrong_password).to_string(),
         FieldError::CommonPassword => td_string!(l, field_errors.common_password).to_string(),
+        FieldError::OwnAccount => td_string!(l, field_errors.own_account).to_string(),
+        FieldError::LinkExpired => td_string!(l, field_errors.link_expired).to_string(),
     }
 }
 

@@ -508,3 +508,64 @@ pub struct DataExport {
     pub anonymised: bool,
     pub exported_at: String,
 }
+
+/// A colleague as the staff administration page lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StaffAccount {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    /// `(code, name)` of the services a provider or service owner works on.
+    pub services: Vec<(String, String)>,
+    pub active: bool,
+    /// Invited and not yet set a password.
+    pub invited: bool,
+    /// The one looking at the list.
+    pub is_me: bool,
+}
+
+/// An invitation (and the form that sends it).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StaffInvite {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub role: String,
+    #[serde(default)]
+    pub services: Vec<String>,
+    /// The language of the invitation e-mail.
+    #[serde(default)]
+    pub lang: String,
+}
+
+/// One configuration change in the audit log, for reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub at_text: String,
+    /// Who: a staff member's name; `None` for the command line or the system
+    /// (`actor_kind` `cli` / `system`).
+    pub actor: Option<String>,
+    pub actor_kind: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub action: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Filters of the audit log.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// `service`, `user`, `calendar`, ... (empty: all).
+    pub entity: String,
+    /// Only this account's changes (a user name; empty: anyone).
+    pub actor: String,
+    /// Dates `YYYY-MM-DD`, inclusive (empty: open).
+    pub from: String,
+    pub to: String,
+}

@@ -28,14 +28,14 @@ enum Command {
     /// Serve the portal and the API (the default).
     Serve {
         /// Load demo data into an empty database.
-        #[arg(long, env = "TAKA_DEMO", default_value_t = false, action = clap::ArgAction::Set)]
+        #[arg(long, env = "TAKA_DEMO", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, action = clap::ArgAction::Set)]
         demo: bool,
         /// Development only: cookies without `Secure` and the `__Host-` prefix, for plain
         /// HTTP on localhost (`make run` sets it). Never on a served portal.
-        #[arg(long, env = "TAKA_DEV_INSECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+        #[arg(long, env = "TAKA_DEV_INSECURE_COOKIES", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = false, action = clap::ArgAction::Set)]
         dev_insecure_cookies: bool,
         /// Run the background jobs (mail delivery, service-level sweep) in this process.
-        #[arg(long, env = "TAKA_JOBS", default_value_t = true, action = clap::ArgAction::Set)]
+        #[arg(long, env = "TAKA_JOBS", value_parser = clap::builder::BoolishValueParser::new(), default_value_t = true, action = clap::ArgAction::Set)]
         jobs: bool,
     },
     /// Create a personal API token for a user; it is printed once.
@@ -190,13 +190,15 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     taka.prepare()
         .await
         .map_err(|e| format!("calendars: {e}"))?;
-    match cli.command.unwrap_or(Command::Serve {
-        demo: env_flag("TAKA_DEMO"),
-        dev_insecure_cookies: env_flag("TAKA_DEV_INSECURE_COOKIES"),
-        jobs: std::env::var("TAKA_JOBS")
-            .map(|v| v != "false")
-            .unwrap_or(true),
-    }) {
+    let command = match cli.command {
+        Some(c) => c,
+        None => Command::Serve {
+            demo: env_flag("TAKA_DEMO", false)?,
+            dev_insecure_cookies: env_flag("TAKA_DEV_INSECURE_COOKIES", false)?,
+            jobs: env_flag("TAKA_JOBS", true)?,
+        },
+    };
+    match command {
         Command::Sweep => {
             let r = taka.sla_sweep().await.map_err(|e| format!("sweep: {e}"))?;
             println!(
@@ -500,10 +502,23 @@ fn describe(e: app::error::AppError) -> String {
     text
 }
 
-fn env_flag(name: &str) -> bool {
-    std::env::var(name)
-        .map(|v| matches!(v.as_str(), "1" | "true" | "yes" | "on"))
-        .unwrap_or(false)
+/// A boolean setting: unset is `default`; the usual spellings (true/false, yes/no, on/off,
+/// 1/0, y/n, t/f, any case) as clap's `BoolishValueParser` reads them; anything else is refused.
+fn env_flag(name: &str, default: bool) -> Result<bool, String> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => flag(&v).ok_or_else(|| {
+            format!("{name}={v}: use true or false (yes/no, on/off and 1/0 are also understood)")
+        }),
+    }
+}
+
+fn flag(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "t" | "yes" | "y" | "on" => Some(true),
+        "0" | "false" | "f" | "no" | "n" | "off" | "" => Some(false),
+        _ => None,
+    }
 }
 
 async fn shutdown_signal() {
@@ -524,4 +539,27 @@ async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn boolean_settings() {
+        for v in ["1", "true", "TRUE", "yes", "Y", "on", " t "] {
+            assert_eq!(super::flag(v), Some(true), "{v}");
+        }
+        for v in ["0", "false", "No", "off", "n", "F", ""] {
+            assert_eq!(super::flag(v), Some(false), "{v}");
+        }
+        assert_eq!(super::flag("maybe"), None);
+        // The same spellings as clap's parser for the command-line form.
+        let p = clap::builder::BoolishValueParser::new();
+        let cmd = clap::Command::new("t");
+        for v in ["1", "true", "yes", "Y", "on", "0", "false", "No", "off"] {
+            let parsed =
+                clap::builder::TypedValueParser::parse_ref(&p, &cmd, None, std::ffi::OsStr::new(v))
+                    .expect(v);
+            assert_eq!(Some(parsed), super::flag(v), "{v}");
+        }
+    }
 }

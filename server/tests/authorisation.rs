@@ -77,6 +77,11 @@ async fn matrix(app: &TestApp) {
         .expect("id");
     // The session was live; deactivation ends it (the cookie stays in the browser).
     t.deactivate_user(id).await.expect("deactivate");
+    let (provider_id,): (i64,) =
+        sqlx::query_as("SELECT id FROM users WHERE username = 'sniedzejs'")
+            .fetch_one(&t.db.read)
+            .await
+            .expect("provider");
     let (owner_id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'vaditajs'")
         .fetch_one(&t.db.read)
         .await
@@ -253,6 +258,39 @@ async fn matrix(app: &TestApp) {
             Target::Api("GET", "/api/v1/tokens"),
             [N, N, N, Y, Y, Y, Y, Y, N, Y, N],
         ),
+        // Administration: portfolio owners and administrators, their own institution
+        // (the other institution's head gets its own list and log, never VNP's accounts).
+        (
+            Target::Fn("/fn/staff_list", vec![]),
+            [N, N, N, N, N, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Page("/staff/admin/staff", "sniedzejs2"),
+            [N, N, N, N, N, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Fn("/fn/audit_log", vec![("filter[entity]", "user")]),
+            [N, N, N, N, N, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Page("/staff/admin/audit", "data-testid=\"audit\""),
+            [N, N, N, N, N, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Fn("/fn/send_staff_reset", vec![("user_id", "{provider}")]),
+            [N, N, N, N, N, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Fn(
+                "/fn/set_staff_role",
+                vec![
+                    ("user_id", "{provider}"),
+                    ("role", "provider"),
+                    ("services[VNP-STAVATLAUJA]", "on"),
+                ],
+            ),
+            [N, N, N, N, N, Y, Y, N, N, Y, N],
+        ),
     ];
 
     let mut cells = 0;
@@ -261,6 +299,7 @@ async fn matrix(app: &TestApp) {
         for (i, caller) in callers.iter().enumerate() {
             let fill = |s: &str| {
                 s.replace("{ref}", &reference)
+                    .replace("{provider}", &provider_id.to_string())
                     .replace("{code}", &caller.code)
             };
             let mut req = match target {

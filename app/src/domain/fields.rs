@@ -123,6 +123,10 @@ pub enum FieldError {
     WrongPassword,
     /// A new password is one of the commonly used ones.
     CommonPassword,
+    /// One's own role or account is changed by a colleague.
+    OwnAccount,
+    /// A one-time link (invitation, password reset) has expired or was used.
+    LinkExpired,
 }
 
 impl FieldError {
@@ -142,6 +146,8 @@ impl FieldError {
             FieldError::UnknownField => "unknown_field",
             FieldError::WrongPassword => "wrong_password",
             FieldError::CommonPassword => "common_password",
+            FieldError::OwnAccount => "own_account",
+            FieldError::LinkExpired => "link_expired",
         }
     }
 }

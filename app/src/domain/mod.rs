@@ -1,6 +1,7 @@
 //! Pure domain types and rules: no I/O, compiled for the server and the browser alike.
 
 // Calendars need the time-zone database, which only the server carries.
+pub mod admin;
 pub mod analytics;
 #[cfg(feature = "ssr")]
 pub mod calendar;

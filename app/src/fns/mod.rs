@@ -8,6 +8,7 @@ use crate::model::{
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
+pub mod admin;
 pub mod analytics;
 
 #[cfg(feature = "ssr")]

@@ -30,6 +30,7 @@ impl Db {
         install_default_drivers();
         if url.starts_with("sqlite:") {
             ensure_sqlite_dir(url);
+            let url = &sqlite_creating(url);
             let write = sqlite_pool(1).connect(url).await?;
             let read = sqlite_pool(8).connect(url).await?;
             Ok(Db {
@@ -96,6 +97,19 @@ fn sqlite_pool(max: u32) -> AnyPoolOptions {
 }
 
 /// Create the folder of a SQLite file if it is missing (`sqlite://data/taka.db`).
+/// A SQLite URL that creates its file when missing (`mode=rwc`), unless it names a mode.
+fn sqlite_creating(url: &str) -> String {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    if path.ends_with(":memory:") || query.split('&').any(|p| p.starts_with("mode=")) {
+        return url.to_string();
+    }
+    if query.is_empty() {
+        format!("{path}?mode=rwc")
+    } else {
+        format!("{path}?{query}&mode=rwc")
+    }
+}
+
 fn ensure_sqlite_dir(url: &str) {
     let path = url
         .trim_start_matches("sqlite://")
@@ -141,6 +155,23 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn sqlite_files_are_created() {
+        assert_eq!(
+            super::sqlite_creating("sqlite://data/new.db"),
+            "sqlite://data/new.db?mode=rwc"
+        );
+        assert_eq!(
+            super::sqlite_creating("sqlite:x.db?cache=shared"),
+            "sqlite:x.db?cache=shared&mode=rwc"
+        );
+        assert_eq!(
+            super::sqlite_creating("sqlite://x.db?mode=ro"),
+            "sqlite://x.db?mode=ro"
+        );
+        assert_eq!(super::sqlite_creating("sqlite::memory:"), "sqlite::memory:");
+    }
+
     #[test]
     fn redacts_passwords() {
         assert_eq!(

@@ -10,7 +10,7 @@ use crate::server::error::ServiceResult;
 
 /// Every template, by name. Each exists per language as `.txt` (first line `Subject: ...`)
 /// and `.html` (a body fragment).
-pub const TEMPLATES: [&str; 10] = [
+pub const TEMPLATES: [&str; 12] = [
     "receipt",
     "information_requested",
     "approved",
@@ -21,6 +21,8 @@ pub const TEMPLATES: [&str; 10] = [
     "at_risk",
     "breached",
     "compliance",
+    "invitation",
+    "password_reset",
 ];
 
 macro_rules! builtin {
@@ -48,6 +50,8 @@ builtin!(
     "lv" / "at_risk",
     "lv" / "breached",
     "lv" / "compliance",
+    "lv" / "invitation",
+    "lv" / "password_reset",
     "en" / "receipt",
     "en" / "information_requested",
     "en" / "approved",
@@ -58,6 +62,8 @@ builtin!(
     "en" / "at_risk",
     "en" / "breached",
     "en" / "compliance",
+    "en" / "invitation",
+    "en" / "password_reset",
 );
 
 /// A rendered message.
@@ -270,6 +276,7 @@ mod tests {
             "assigned" | "at_risk" => &["reference", "service", "due", "staff_link"],
             "breached" => &["reference", "service", "due", "assignee", "staff_link"],
             "compliance" => &["service", "share", "target", "period", "staff_link"],
+            "invitation" | "password_reset" => &["name", "username", "link"],
             _ => &[],
         };
         all.iter()

@@ -213,7 +213,8 @@ async fn security_headers(
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let no_store = sensitive(req.uri().path());
     // Pages that show a tracking code and have no form that needs to find its way back:
-    // no referrer at all, not even to ourselves.
+    // no referrer at all, not even to ourselves. (`/staff/welcome?t=` has a form, so its
+    // one-time token may go back to us, never elsewhere: `same-origin`.)
     let no_referrer = matches!(
         req.uri().path(),
         "/receipt" | "/track/data" | "/track/data.json"

@@ -63,7 +63,7 @@ pub fn CataloguePage() -> impl IntoView {
     // islands do not need).
     let catalogue = get_catalogue;
     view! {
-        <Title text=move || t_string!(i18n, catalogue.title).to_string() />
+        <Title text=t_string!(i18n, catalogue.title).to_string() />
         <h1>{t!(i18n, catalogue.title)}</h1>
         <nav class="tabs" aria-label=move || t_string!(i18n, catalogue.group_view)>
             <a href="/services" aria-current=move || (!by_situation()).then_some("page")>{t!(i18n, catalogue.by_institution)}</a>
@@ -307,7 +307,7 @@ pub fn ReceiptPage() -> impl IntoView {
     let reference = query_reference();
     let view_res = move || track_request(reference.get_untracked(), String::new());
     view! {
-        <Title text=move || t_string!(i18n, receipt.title).to_string() />
+        <Title text=t_string!(i18n, receipt.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match view_res().await {
@@ -389,7 +389,7 @@ pub fn TrackPage() -> impl IntoView {
         }
     };
     view! {
-        <Title text=move || t_string!(i18n, track.title).to_string() />
+        <Title text=t_string!(i18n, track.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || {
                 let tracked = tracked.clone();

@@ -169,10 +169,13 @@ mod browser {
                 let text = match response {
                     Some(r) if r.ok() => {
                         let location = window().location();
-                        let _ = if r.redirected() {
-                            location.assign(&r.url())
-                        } else {
-                            location.reload()
+                        // A server function that sends the browser on (`leptos_axum::redirect`)
+                        // answers a fetch with 200 and a `Location` header.
+                        let next = r.headers().get("location").ok().flatten();
+                        let _ = match next {
+                            Some(next) => location.assign(&next),
+                            None if r.redirected() => location.assign(&r.url()),
+                            None => location.reload(),
                         };
                         return;
                     }

@@ -1,5 +1,6 @@
 //! Pages and components. Every text comes from `locales/*.json` through leptos_i18n.
 
+pub mod admin;
 mod analytics;
 pub mod citizen;
 mod common;
@@ -70,6 +71,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/analytics") view=analytics::AnalyticsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/analytics/requests") view=analytics::AnalyticsRequestsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/profile") view=profile::ProfilePage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/staff") view=admin::StaffAdminPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/staff/:id") view=admin::StaffAccountPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/welcome") view=admin::WelcomePage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/forgot") view=admin::ForgotPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <Footer />
@@ -82,10 +88,15 @@ pub fn App() -> impl IntoView {
 fn AppTitle() -> impl IntoView {
     let i18n = use_i18n();
     // Every page has a title: "Page · Taka", or "Taka" where a page sets none.
+    //
+    // Titles are plain strings, never closures over signals: leptos_axum reads the title
+    // after the page's reactive arena is gone, and a signal read there panicked the server
+    // under concurrent load ("sandboxed-arenas ... no Arena is active").
+    let name = t_string!(i18n, app.name).to_string();
     view! {
         <Title
             text=""
-            formatter=move |page: String| if page.is_empty() { t_string!(i18n, app.name).to_string() } else { title_text(&format!("{page} · Taka")) }
+            formatter=move |page: String| if page.is_empty() { name.clone() } else { title_text(&format!("{page} · Taka")) }
         />
     }
 }
@@ -202,7 +213,7 @@ fn NotFound() -> impl IntoView {
         }
     }
     view! {
-        <Title text=move || t_string!(i18n, common.not_found_title).to_string() />
+        <Title text=t_string!(i18n, common.not_found_title).to_string() />
         <h1>{t!(i18n, common.not_found_title)}</h1>
         <p>{t!(i18n, common.not_found_text)}</p>
         <p><A href="/">{t!(i18n, common.go_home)}</A></p>

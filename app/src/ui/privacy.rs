@@ -18,7 +18,7 @@ use leptos_router::hooks::use_query_map;
 pub fn PrivacyPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, privacy.title).to_string() />
+        <Title text=t_string!(i18n, privacy.title).to_string() />
         <article class="prose-page">
             <h1>{t!(i18n, privacy.title)}</h1>
             <p class="lead">{t!(i18n, privacy.intro)}</p>
@@ -36,7 +36,7 @@ pub fn PrivacyPage() -> impl IntoView {
 pub fn AccessibilityPage() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=move || t_string!(i18n, accessibility.title).to_string() />
+        <Title text=t_string!(i18n, accessibility.title).to_string() />
         <article class="prose-page">
             <h1>{t!(i18n, accessibility.title)}</h1>
             <p class="lead">{t!(i18n, accessibility.intro)}</p>
@@ -59,7 +59,7 @@ pub fn MyDataPage() -> impl IntoView {
     let reference = query.read_untracked().get("ref").unwrap_or_default();
     let data = Resource::new(move || reference.clone(), get_my_data);
     view! {
-        <Title text=move || t_string!(i18n, export.title).to_string() />
+        <Title text=t_string!(i18n, export.title).to_string() />
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
@@ -205,7 +205,7 @@ fn ViewsList() -> impl IntoView {
     let shown = reference.clone();
     let views = Resource::new(move || reference.clone(), get_personal_data_views);
     view! {
-        <Title text=move || t_string!(i18n, views.title).to_string() />
+        <Title text=t_string!(i18n, views.title).to_string() />
         <h1>{t!(i18n, views.title)}</h1>
         <p>{t!(i18n, views.intro)}</p>
         <form method="get" action="/staff/privacy" class="narrow">

@@ -64,7 +64,7 @@ fn ProfileBody(user: crate::model::SessionUser, notice: Option<ProfileNotice>) -
     };
     let role = user.role;
     view! {
-        <Title text=move || t_string!(i18n, profile.title).to_string() />
+        <Title text=t_string!(i18n, profile.title).to_string() />
         <h1>{t!(i18n, profile.title)}</h1>
         <p class="lead">{user.display_name.clone()} " · " {move || i18n_text::role(i18n.get_locale(), role)}</p>
         {new_token.map(|n| match n {

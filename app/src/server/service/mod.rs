@@ -1,7 +1,8 @@
 //! The use cases. Both the Leptos server functions and the JSON API call these; neither
 //! holds logic of its own. Every method that touches a request checks who may do it.
 //!
-//! Each use-case module (`catalogue`, `requests`, `sla`, `staff`, `analytics`, `tokens`)
+//! Each use-case module (`catalogue`, `requests`, `sla`, `staff`, `analytics`, `tokens`,
+//! `privacy`, `audit`)
 //! adds methods to `Taka`. What several of them need (the request row and its query text,
 //! the stored service-level clock, who is signed in and who is acting, service names,
 //! notes to staff) lives in `shared`, which depends on none of them; no use-case module
@@ -9,6 +10,7 @@
 //! `rollup` is the analytics bookkeeping every change of a request writes.
 
 pub mod analytics;
+mod audit;
 mod catalogue;
 pub mod limits;
 mod privacy;
@@ -19,10 +21,12 @@ pub mod sla;
 mod staff;
 mod tokens;
 
+pub use audit::AUDIT_PAGE;
 pub use limits::{Limit, Limits};
 pub use requests::{IdempotencyKey, NewRequest};
 pub use shared::StaffContext;
 pub use staff::{Client, NOTICE_SECONDS, NewUser, SESSION_SECONDS, hash_password};
+pub use staff::{INVITE_SECONDS, LinkPurpose, RESET_SECONDS};
 pub use tokens::{DEFAULT_TOKEN_DAYS, TOKEN_PREFIX, TokenScope};
 
 use super::db::Db;
@@ -201,6 +205,15 @@ pub fn local_date(ts: i64) -> NaiveDate {
         .single()
         .map(|d| d.date_naive())
         .unwrap_or_else(|| Utc::now().date_naive())
+}
+
+/// Local midnight starting `day`, as Unix seconds.
+pub fn day_start(day: NaiveDate) -> i64 {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Riga.from_local_datetime(&midnight)
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or_else(|| midnight.and_utc().timestamp())
 }
 
 /// `YYYY-MM-DD` of a timestamp in local time.

@@ -369,6 +369,49 @@ impl Taka {
     }
 }
 
+/// One entry of the audit log of configuration changes (services, staff, calendars,
+/// targets, automation), written in the transaction of the change it records.
+pub(crate) struct AuditEntry<'a> {
+    /// The staff member who made the change; `None`: the command line (`cli`) or an
+    /// automated step (`system`), as `actor_kind` says.
+    pub actor: Option<&'a StaffContext>,
+    pub actor_kind: &'static str,
+    pub institution_id: Option<i64>,
+    pub entity: &'static str,
+    pub entity_key: String,
+    pub action: &'static str,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub(crate) async fn record_audit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    at: i64,
+    e: AuditEntry<'_>,
+) -> ServiceResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_user_id, actor_kind, institution_id, entity, entity_key,
+            action, before_json, after_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(at)
+    .bind(e.actor.map(|a| a.user.id))
+    .bind(if e.actor.is_some() {
+        "staff"
+    } else {
+        e.actor_kind
+    })
+    .bind(e.institution_id)
+    .bind(e.entity)
+    .bind(e.entity_key)
+    .bind(e.action)
+    .bind(e.before.map(|v| v.to_string()))
+    .bind(e.after.map(|v| v.to_string()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,7 @@ fn InPersonForm() -> impl IntoView {
         },
     );
     view! {
-        <Title text=move || t_string!(i18n, staff.in_person_title).to_string() />
+        <Title text=t_string!(i18n, staff.in_person_title).to_string() />
         <h1>{t!(i18n, staff.in_person_title)}</h1>
         <p>{t!(i18n, staff.in_person_intro)}</p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>

@@ -71,6 +71,10 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                 <a href="/staff/profile" rel="external">{t!(i18n, nav.profile)}</a>
                 {role.handles_requests().then(|| view! { <a href="/staff/new">{t!(i18n, nav.in_person)}</a> })}
                 {crate::domain::privacy::may_read_view_log(role).then(|| view! { <a href="/staff/privacy">{t!(i18n, views.nav)}</a> })}
+                {crate::domain::admin::may_administer(role).then(|| view! {
+                    <a href="/staff/admin/staff">{t!(i18n, admin.nav_staff)}</a>
+                    <a href="/staff/admin/audit">{t!(i18n, admin.nav_audit)}</a>
+                })}
                 <ActionForm action=sign_out attr:class="inline">
                     <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
                 </ActionForm>
@@ -84,9 +88,14 @@ fn SignInForm(sign_in: ServerAction<SignIn>) -> impl IntoView {
     let i18n = use_i18n();
     let error = move || sign_in.value().get().and_then(|r| r.err());
     let none = Signal::derive(|| None::<FieldError>);
+    let welcome = leptos_router::hooks::use_query_map()
+        .read_untracked()
+        .get("welcome")
+        .is_some();
     view! {
-        <Title text=move || t_string!(i18n, staff.sign_in_title).to_string() />
+        <Title text=t_string!(i18n, staff.sign_in_title).to_string() />
         <h1>{t!(i18n, staff.sign_in_title)}</h1>
+        {welcome.then(|| view! { <div class="notice ok" role="status"><p>{t!(i18n, admin.password_set)}</p></div> })}
         <ActionForm action=sign_in attr:class="narrow">
             {move || error().map(|e| view! { <ErrorNotice error=e /> })}
             <TextInput name="username".into() label=t_string!(i18n, staff.username).to_string() required=true
@@ -95,6 +104,7 @@ fn SignInForm(sign_in: ServerAction<SignIn>) -> impl IntoView {
                 kind="password" autocomplete="current-password" error=none />
             <button type="submit" class="button primary">{t!(i18n, staff.sign_in)}</button>
         </ActionForm>
+        <p><a href="/staff/forgot">{t!(i18n, admin.forgot_link)}</a></p>
     }
 }
 
@@ -109,7 +119,7 @@ fn NotificationsView() -> impl IntoView {
     let mark = ServerAction::<MarkNotificationsRead>::new();
     let list = Resource::new(move || mark.version().get(), |_| get_notifications());
     view! {
-        <Title text=move || t_string!(i18n, notifications.title).to_string() />
+        <Title text=t_string!(i18n, notifications.title).to_string() />
         <h1>{t!(i18n, notifications.title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -33,7 +33,7 @@ fn QueueView() -> impl IntoView {
     });
     let queue = Resource::new(move || filter.get(), get_queue);
     view! {
-        <Title text=move || t_string!(i18n, staff.queue_title).to_string() />
+        <Title text=t_string!(i18n, staff.queue_title).to_string() />
         <h1>{t!(i18n, staff.queue_title)}</h1>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {

@@ -18,8 +18,7 @@ mod scope;
 mod summary;
 
 use crate::domain::{FieldError, FieldErrors, Status};
-use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Europe::Riga;
+use chrono::NaiveDate;
 
 /// The longest period one query may cover.
 pub const MAX_PERIOD_DAYS: i64 = 5 * 366;
@@ -33,14 +32,7 @@ struct Resolved {
     service: Option<i64>,
 }
 
-/// Local midnight starting `day`, as Unix seconds.
-pub fn day_start(day: NaiveDate) -> i64 {
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Riga.from_local_datetime(&midnight)
-        .earliest()
-        .map(|t| t.timestamp())
-        .unwrap_or_else(|| midnight.and_utc().timestamp())
-}
+pub use super::day_start;
 
 /// A day as the filters give it, `YYYY-MM-DD`, in the years 1900 to 2200. Days further out
 /// are refused as invalid: date arithmetic on them (the previous period, the weeks before)

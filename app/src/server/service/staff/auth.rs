@@ -319,22 +319,32 @@ impl Taka {
     /// tokens end at once.
     pub async fn deactivate_user(&self, user_id: i64) -> ServiceResult<()> {
         let mut tx = self.db.write.begin().await?;
+        self.deactivate_in(&mut tx, user_id).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `deactivate_user` within `tx`.
+    pub(super) async fn deactivate_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        user_id: i64,
+    ) -> ServiceResult<()> {
         sqlx::query("UPDATE users SET active = 0 WHERE id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
         )
         .bind(self.now())
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

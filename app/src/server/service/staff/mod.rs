@@ -2,6 +2,7 @@
 //!
 //! - `auth`: passwords, signing in and out, the staff context behind a session;
 //! - `accounts`: creating staff accounts;
+//! - `admin`: staff administration (invite, role, deactivate, reset links);
 //! - `queue`: the work queue and the services in a user's scope;
 //! - `request_page`: everything staff see on one request;
 //! - `act`: a staff member acting on a request;
@@ -9,11 +10,13 @@
 
 mod accounts;
 mod act;
+mod admin;
 mod auth;
 mod notifications;
 mod queue;
 mod request_page;
 
+pub use admin::{INVITE_SECONDS, LinkPurpose, RESET_SECONDS};
 pub use auth::{Client, NOTICE_SECONDS, SESSION_SECONDS, hash_password};
 
 use crate::domain::Role;
