@@ -223,6 +223,34 @@ async fn invitation_makes_a_working_account(app: &TestApp) {
             "{sql} must be refused"
         );
     }
+    // The same as CSV for the head; refused to a provider.
+    let csv = |user: &'static str| async move {
+        let (session, _) = app
+            .taka
+            .sign_in(user, DEMO_PASSWORD, &Client::local())
+            .await
+            .expect("sign in");
+        let resp = app
+            .http
+            .get(app.url("/staff/admin/audit.csv?entity=user"))
+            .header(
+                "cookie",
+                format!("{}={session}", app::server::SESSION_COOKIE),
+            )
+            .send()
+            .await
+            .expect("csv");
+        let status = resp.status().as_u16();
+        (status, resp.text().await.unwrap_or_default())
+    };
+    let (status, text) = csv("vaditajs").await;
+    assert_eq!(status, 200);
+    assert!(text.starts_with('\u{feff}'), "Excel's byte-order mark");
+    assert!(
+        text.lines().any(|l| l.contains(";inese;invited;")),
+        "{text}"
+    );
+    assert_eq!(csv("sniedzejs").await.0, 403);
     // Another institution's head sees none of it.
     let other = app.staff("pmlp.vaditajs").await;
     let theirs = t

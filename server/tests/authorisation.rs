@@ -324,7 +324,10 @@ async fn matrix(app: &TestApp) {
             if let Some(b) = &caller.bearer {
                 req = req.header("authorization", format!("Bearer {b}"));
             }
-            let resp = req.send().await.expect("send");
+            let resp = req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{} as {}: {e}", describe(target), CALLERS[i]));
             let status = resp.status().as_u16();
             let allowed = match target {
                 Target::Page(_, marker) => {

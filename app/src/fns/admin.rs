@@ -12,11 +12,14 @@ use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use super::ctx;
 
-/// Everyone in the administrator's institution.
+/// Everyone in the administrator's institution, and the institution's services (`(code,
+/// name)`, for the scope checkboxes): one call, so a page waits for one resource.
 #[server(prefix = "/fn", endpoint = "staff_list")]
-pub async fn get_staff_list() -> Result<Vec<StaffAccount>, AppError> {
+pub async fn get_staff_list() -> Result<(Vec<StaffAccount>, Vec<(String, String)>), AppError> {
     let (taka, staff, lang) = ctx::staff().await?;
-    Ok(taka.list_staff(&staff, lang).await?)
+    let list = taka.list_staff(&staff, lang).await?;
+    let services = taka.services_in_scope(&staff, lang).await?;
+    Ok((list, services))
 }
 
 /// Invite a colleague by e-mail. Services arrive as checkboxes `services[CODE]=on`; the

@@ -240,21 +240,6 @@ pub async fn get_sessions() -> Result<Vec<crate::model::StaffSession>, AppError>
     Ok(taka.list_sessions(&staff).await?)
 }
 
-/// The notice a profile form post left for this staff member (a new token, a password
-/// change), read once: the cookie that carried it is cleared in the same answer.
-#[server(prefix = "/fn", endpoint = "profile_notice")]
-pub async fn take_profile_notice() -> Result<Option<crate::model::ProfileNotice>, AppError> {
-    let (taka, staff, _) = ctx::staff().await?;
-    let secure = ctx::secure();
-    let headers = ctx::headers().await?;
-    let Some(sealed) = crate::server::cookie(&headers, crate::server::notice_cookie_name(secure))
-    else {
-        return Ok(None);
-    };
-    ctx::set_cookie(crate::server::notice_cookie("", secure));
-    Ok(taka.open_profile_notice(&staff, &sealed))
-}
-
 /// End one of the signed-in staff member's sessions (from the profile page).
 #[server(prefix = "/fn", endpoint = "end_session")]
 pub async fn end_session(id: i64) -> Result<(), AppError> {

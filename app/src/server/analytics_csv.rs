@@ -2,11 +2,14 @@
 //! not a page); the dashboard itself is the Leptos island in `ui/analytics.rs`, and both
 //! take their rows from `fns/analytics.rs`, so the file says what the page says.
 
+#[cfg(test)]
+use super::csv::field;
+use super::csv::{failed, file};
 use super::{AppState, request_lang};
 use crate::fns::analytics::{figure_list_head, figure_rows, lead_rows, pct};
 use crate::i18n_text;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos_i18n::td_string;
 use serde::Deserialize;
@@ -21,55 +24,6 @@ pub struct Filters {
     table: Option<String>,
     /// For `requests`: which figure.
     figure: Option<String>,
-}
-
-/// One CSV field: quoted when it holds the delimiter, a quote or a line break. A text
-/// that a spreadsheet would run as a formula (it begins with `=`, `+`, `-`, `@`, a tab or
-/// a carriage return, and is not a number) gets a leading `'`, so it is shown, not run
-/// (OWASP "CSV injection").
-fn field(s: &str) -> String {
-    let formula =
-        s.starts_with(['=', '+', '-', '@', '\t', '\r']) && s.trim().parse::<f64>().is_err();
-    if formula {
-        format!("\"'{}\"", s.replace('"', "\"\""))
-    } else if s.contains([';', ',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// The file: semicolon separated, UTF-8 with a byte-order mark, CRLF line ends.
-fn file(head: &[&str], rows: &[Vec<String>], name: &str) -> Response {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&head.iter().map(|h| field(h)).collect::<Vec<_>>().join(";"));
-    out.push_str("\r\n");
-    for r in rows {
-        out.push_str(&r.iter().map(|c| field(c)).collect::<Vec<_>>().join(";"));
-        out.push_str("\r\n");
-    }
-    let mut resp = out.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    resp
-}
-
-/// An error as plain text with its status.
-fn failed(e: crate::server::error::ServiceError, l: crate::i18n::Locale) -> Response {
-    let e = crate::error::AppError::from(e);
-    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    let mut resp = (status, i18n_text::app_error(l, &e)).into_response();
-    if let Some(seconds) = e.retry_after() {
-        resp.headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, seconds.into());
-    }
-    resp
 }
 
 /// `GET /staff/analytics.csv?table=…&scope=…&from=…&to=…[&figure=…]`: semicolon

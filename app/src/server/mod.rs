@@ -2,7 +2,9 @@
 
 pub mod analytics_csv;
 pub mod api;
+pub mod audit_csv;
 pub mod auth;
+pub mod csv;
 pub mod db;
 pub mod demo;
 pub mod error;

@@ -29,6 +29,7 @@ pub fn router(state: AppState) -> Router {
         .route("/lang/{code}", get(set_language))
         .route("/healthz", get(health))
         .route("/staff/analytics.csv", get(super::analytics_csv::csv))
+        .route("/staff/admin/audit.csv", get(super::audit_csv::csv))
         .route("/track", axum::routing::post(super::tracking::open))
         .route("/track/data.json", get(super::tracking::export_json))
         .route(

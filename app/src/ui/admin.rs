@@ -13,7 +13,6 @@ use crate::fns::admin::{
     DeactivateStaff, ForgotPassword, InviteStaff, SendStaffReset, SetStaffRole, UseAccountLink,
     get_account_link, get_audit_log, get_staff_list,
 };
-use crate::fns::my_services;
 use crate::i18n::*;
 use crate::i18n_text;
 use crate::model::{AuditFilter, StaffAccount};
@@ -128,7 +127,6 @@ pub fn StaffAdminPage() -> impl IntoView {
 fn StaffAdmin(me: Role) -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| get_staff_list());
-    let services = Resource::new(|| (), |_| my_services());
     let error = no_js_error::<InviteStaff>();
     let invite_url = InviteStaff::PATH.to_string();
     view! {
@@ -139,9 +137,9 @@ fn StaffAdmin(me: Role) -> impl IntoView {
                 let error = error.clone();
                 let invite_url = invite_url.clone();
                 Suspend::new(async move {
-                    let (list, services) = match (list.await, services.await) {
-                        (Ok(l), Ok(s)) => (l, s),
-                        (Err(e), _) | (_, Err(e)) => return view! { <ErrorNotice error=e /> }.into_any(),
+                    let (list, services) = match list.await {
+                        Ok(both) => both,
+                        Err(e) => return view! { <ErrorNotice error=e /> }.into_any(),
                     };
                     view! {
                         <StaffTable list=list />
@@ -224,7 +222,6 @@ fn StaffAccountView(me: Role) -> impl IntoView {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
     let list = Resource::new(|| (), |_| get_staff_list());
-    let services = Resource::new(|| (), |_| my_services());
     let error = no_js_error::<SetStaffRole>()
         .or_else(no_js_error::<DeactivateStaff>)
         .or_else(no_js_error::<SendStaffReset>);
@@ -233,9 +230,9 @@ fn StaffAccountView(me: Role) -> impl IntoView {
             {move || {
                 let error = error.clone();
                 Suspend::new(async move {
-                    let (list, services) = match (list.await, services.await) {
-                        (Ok(l), Ok(s)) => (l, s),
-                        (Err(e), _) | (_, Err(e)) => return view! { <ErrorNotice error=e /> }.into_any(),
+                    let (list, services) = match list.await {
+                        Ok(both) => both,
+                        Err(e) => return view! { <ErrorNotice error=e /> }.into_any(),
                     };
                     let Some(m) = list.into_iter().find(|m| m.id == id) else {
                         return view! { <ErrorNotice error=AppError::NotFound /> }.into_any();
@@ -304,6 +301,13 @@ fn AuditView() -> impl IntoView {
         }
     };
     let shown = filter.clone();
+    let csv_href = format!(
+        "/staff/admin/audit.csv?entity={}&actor={}&from={}&to={}",
+        urlencoding::encode(&filter.entity),
+        urlencoding::encode(&filter.actor),
+        urlencoding::encode(&filter.from),
+        urlencoding::encode(&filter.to)
+    );
     let rows = Resource::new(move || filter.clone(), get_audit_log);
     let entity_option = move |value: &'static str, label: String| {
         view! { <option value=value selected=shown.entity == value>{label}</option> }
@@ -336,6 +340,7 @@ fn AuditView() -> impl IntoView {
             </div>
             <button type="submit" class="button">{t!(i18n, admin.show)}</button>
         </form>
+        <p><a href=csv_href download="">{t!(i18n, admin.csv)}</a></p>
         <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
             {move || Suspend::new(async move {
                 match rows.await {

@@ -3,14 +3,14 @@
 //!
 //! Creating a token and changing the password are plain form posts to axum handlers
 //! (`server::profile`) that redirect back here with a sealed one-time notice; the page
-//! takes it (`take_profile_notice`) and shows it once: a new token is never put in a URL,
+//! takes it (`take_notice`, while it renders) and shows it once: a new token is never put in a URL,
 //! a redirect or storage in the clear. Revoking and ending sessions are server functions
 //! (plain form posts without JavaScript).
 
 use super::common::{ErrorNotice, TextInput};
 use super::staff::RequireStaff;
 use crate::error::AppError;
-use crate::fns::{EndSession, RevokeToken, get_sessions, get_tokens, take_profile_notice};
+use crate::fns::{EndSession, RevokeToken, get_sessions, get_tokens};
 use crate::i18n::*;
 use crate::i18n_text;
 use crate::model::ProfileNotice;
@@ -25,19 +25,30 @@ pub fn ProfilePage() -> impl IntoView {
 
 #[component]
 fn Profile(user: crate::model::SessionUser) -> impl IntoView {
-    let i18n = use_i18n();
-    let notice = Resource::new_blocking(|| (), |_| take_profile_notice());
-    view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, common.loading)}</p> }>
-            {move || {
-                let user = user.clone();
-                Suspend::new(async move {
-                    let notice = notice.await.ok().flatten();
-                    view! { <ProfileBody user=user notice=notice /> }
-                })
-            }}
-        </Suspense>
+    let notice = take_notice(user.id);
+    view! { <ProfileBody user=user notice=notice /> }
+}
+
+/// The one-time notice a profile form post left for `user_id`, taken while the page is
+/// rendered on the server (pages are not hydrated): its cookie is cleared in this answer.
+#[cfg(feature = "ssr")]
+fn take_notice(user_id: i64) -> Option<ProfileNotice> {
+    let parts = use_context::<axum::http::request::Parts>()?;
+    let state = use_context::<crate::server::AppState>()?;
+    let secure = state.taka.policy().secure_cookies;
+    let sealed = crate::server::cookie(&parts.headers, crate::server::notice_cookie_name(secure))?;
+    if let (Some(resp), Ok(clear)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::HeaderValue::from_str(&crate::server::notice_cookie("", secure)),
+    ) {
+        resp.append_header(axum::http::header::SET_COOKIE, clear);
     }
+    state.taka.open_profile_notice(user_id, &sealed)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn take_notice(_user_id: i64) -> Option<ProfileNotice> {
+    None
 }
 
 #[component]

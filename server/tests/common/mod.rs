@@ -96,8 +96,10 @@ impl TestApp {
             )
             .await;
         });
+        // A timeout, so a dropped or stuck answer fails the test instead of hanging it.
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(60))
             .build()
             .expect("client");
         TestApp {

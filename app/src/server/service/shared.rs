@@ -384,6 +384,37 @@ pub(crate) struct AuditEntry<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> AuditEntry<'a> {
+    /// A change made by staff member `ctx` in their institution.
+    pub fn by(
+        ctx: &'a StaffContext,
+        entity: &'static str,
+        entity_key: String,
+        action: &'static str,
+    ) -> Self {
+        AuditEntry {
+            actor: Some(ctx),
+            actor_kind: "staff",
+            institution_id: Some(ctx.institution_id),
+            entity,
+            entity_key,
+            action,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn change(
+        mut self,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Self {
+        self.before = before;
+        self.after = after;
+        self
+    }
+}
+
 pub(crate) async fn record_audit(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     at: i64,

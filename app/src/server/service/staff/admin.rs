@@ -141,6 +141,22 @@ impl Taka {
         .ok_or_else(|| AppError::NotFound.into())
     }
 
+    /// A colleague the administrator may make `change` to, with their current role.
+    async fn member_for(
+        &self,
+        ctx: &StaffContext,
+        user_id: i64,
+        change: StaffChange,
+        field: &str,
+    ) -> ServiceResult<(MemberRow, Role)> {
+        self.require_admin(ctx)?;
+        let m = self.member(ctx, user_id).await?;
+        let current = Role::parse(&m.role).ok_or(AppError::Internal)?;
+        check_staff_change(ctx.user.role, change, Some(current), m.id == ctx.user.id)
+            .map_err(|r| refusal(r, field))?;
+        Ok((m, current))
+    }
+
     /// Invite a colleague: the account is made without a password and an e-mail with a
     /// one-time link (72 hours) to set one goes out, all in one transaction.
     pub async fn invite_staff(
@@ -182,16 +198,8 @@ impl Taka {
         record_audit(
             &mut tx,
             self.now(),
-            AuditEntry {
-                actor: Some(ctx),
-                actor_kind: "staff",
-                institution_id: Some(ctx.institution_id),
-                entity: "user",
-                entity_key: draft.username.clone(),
-                action: "invited",
-                before: None,
-                after: Some(account_json(&draft, &invite.services)),
-            },
+            AuditEntry::by(ctx, "user", draft.username.clone(), "invited")
+                .change(None, Some(account_json(&draft, &invite.services))),
         )
         .await?;
         tx.commit().await?;
@@ -269,20 +277,14 @@ impl Taka {
         service_codes: &[String],
     ) -> ServiceResult<()> {
         self.require_admin(ctx)?;
-        let m = self.member(ctx, user_id).await?;
-        let current = Role::parse(&m.role).ok_or(AppError::Internal)?;
         let mut errors = FieldErrors::new();
         let Some(role) = Role::parse(role.trim()) else {
             errors.insert("role".into(), FieldError::InvalidChoice);
             return Err(AppError::Invalid(errors).into());
         };
-        check_staff_change(
-            ctx.user.role,
-            StaffChange::SetRole(role),
-            Some(current),
-            m.id == ctx.user.id,
-        )
-        .map_err(|r| refusal(r, "role"))?;
+        let (m, _) = self
+            .member_for(ctx, user_id, StaffChange::SetRole(role), "role")
+            .await?;
         let ids = self
             .service_ids_in(ctx.institution_id, service_codes, &mut errors)
             .await?;
@@ -326,16 +328,10 @@ impl Taka {
         record_audit(
             &mut tx,
             self.now(),
-            AuditEntry {
-                actor: Some(ctx),
-                actor_kind: "staff",
-                institution_id: Some(ctx.institution_id),
-                entity: "user",
-                entity_key: m.username.clone(),
-                action: "role_changed",
-                before: Some(before),
-                after: Some(serde_json::json!({"role": role.as_str(), "services": codes})),
-            },
+            AuditEntry::by(ctx, "user", m.username.clone(), "role_changed").change(
+                Some(before),
+                Some(serde_json::json!({"role": role.as_str(), "services": codes})),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -359,31 +355,18 @@ impl Taka {
     /// Deactivate a colleague: they cannot sign in, and their sessions and API tokens end
     /// at once.
     pub async fn deactivate_staff(&self, ctx: &StaffContext, user_id: i64) -> ServiceResult<()> {
-        self.require_admin(ctx)?;
-        let m = self.member(ctx, user_id).await?;
-        let current = Role::parse(&m.role).ok_or(AppError::Internal)?;
-        check_staff_change(
-            ctx.user.role,
-            StaffChange::Deactivate,
-            Some(current),
-            m.id == ctx.user.id,
-        )
-        .map_err(|r| refusal(r, "account"))?;
+        let (m, _) = self
+            .member_for(ctx, user_id, StaffChange::Deactivate, "account")
+            .await?;
         let mut tx = self.db.write.begin().await?;
         self.deactivate_in(&mut tx, user_id).await?;
         record_audit(
             &mut tx,
             self.now(),
-            AuditEntry {
-                actor: Some(ctx),
-                actor_kind: "staff",
-                institution_id: Some(ctx.institution_id),
-                entity: "user",
-                entity_key: m.username.clone(),
-                action: "deactivated",
-                before: Some(serde_json::json!({"active": m.active != 0})),
-                after: Some(serde_json::json!({"active": false})),
-            },
+            AuditEntry::by(ctx, "user", m.username.clone(), "deactivated").change(
+                Some(serde_json::json!({"active": m.active != 0})),
+                Some(serde_json::json!({"active": false})),
+            ),
         )
         .await?;
         tx.commit().await?;
@@ -397,16 +380,9 @@ impl Taka {
         user_id: i64,
         lang: Lang,
     ) -> ServiceResult<()> {
-        self.require_admin(ctx)?;
-        let m = self.member(ctx, user_id).await?;
-        let current = Role::parse(&m.role).ok_or(AppError::Internal)?;
-        check_staff_change(
-            ctx.user.role,
-            StaffChange::SendReset,
-            Some(current),
-            m.id == ctx.user.id,
-        )
-        .map_err(|r| refusal(r, "account"))?;
+        let (m, current) = self
+            .member_for(ctx, user_id, StaffChange::SendReset, "account")
+            .await?;
         if m.active == 0 {
             return Err(AppError::NotFound.into());
         }
@@ -417,16 +393,7 @@ impl Taka {
         record_audit(
             &mut tx,
             self.now(),
-            AuditEntry {
-                actor: Some(ctx),
-                actor_kind: "staff",
-                institution_id: Some(ctx.institution_id),
-                entity: "user",
-                entity_key: m.username.clone(),
-                action: "reset_sent",
-                before: None,
-                after: None,
-            },
+            AuditEntry::by(ctx, "user", m.username.clone(), "reset_sent"),
         )
         .await?;
         tx.commit().await?;

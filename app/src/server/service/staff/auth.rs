@@ -306,12 +306,12 @@ impl Taka {
 
     /// The notice in `sealed` if it was sealed by this server for this staff member in the
     /// last two minutes; anything else (forged, stale, someone else's) is nothing.
-    pub fn open_profile_notice(&self, ctx: &StaffContext, sealed: &str) -> Option<ProfileNotice> {
+    pub fn open_profile_notice(&self, user_id: i64, sealed: &str) -> Option<ProfileNotice> {
         if !sealed.starts_with("sealed1:") {
             return None;
         }
         let n: SealedNotice = serde_json::from_str(&self.secret.open(sealed)?).ok()?;
-        (n.user == ctx.user.id && (0..=NOTICE_SECONDS).contains(&(self.now() - n.at)))
+        (n.user == user_id && (0..=NOTICE_SECONDS).contains(&(self.now() - n.at)))
             .then_some(n.notice)
     }
 
