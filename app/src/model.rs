@@ -56,6 +56,8 @@ pub struct ServiceDetail {
     pub life_situations: Vec<LifeSituation>,
     /// Years after a request ends that its personal data is kept (nearest whole year, at least 1).
     pub retention_years: i64,
+    /// The version of the form (each published change makes a new one).
+    pub version: i64,
 }
 
 /// What the requester gets after submitting.
@@ -112,6 +114,8 @@ pub struct TrackingView {
     pub actions: Vec<ActionKind>,
     /// The latest question the requester must answer, when awaiting information.
     pub open_question: Option<String>,
+    /// The version of the service's form the request was made under.
+    pub service_version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -415,4 +415,139 @@ async fn roles_and_deactivation(app: &TestApp) {
     );
 }
 
-both_backends!(invitation_makes_a_working_account, roles_and_deactivation);
+/// A published change to a form makes a new version; a request made before keeps its
+/// answers with the old labels and options; two editors based on the same version cannot
+/// both publish; only those answerable for the service may; the API and the audit log say so.
+async fn forms_are_versioned(app: &TestApp) {
+    let t = &app.taka;
+    let code = "VNP-STAVATLAUJA";
+    let owner = app.staff("saimnieks").await;
+    let head = app.staff("vaditajs").await;
+    let first = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
+    let earlier = first.reference.clone();
+    let before = t
+        .staff_request(&owner, &earlier, Lang::Lv)
+        .await
+        .expect("view")
+        .values;
+    let (mut fields, version) = t.current_form(code).await.expect("form");
+    assert_eq!(version, 1);
+    let plate = fields
+        .iter_mut()
+        .find(|f| f.name == "plate")
+        .expect("plate");
+    plate.label = app::domain::LocalText::new("Auto numurs", "Car plate");
+    let zone = fields.iter_mut().find(|f| f.name == "zone").expect("zone");
+    for o in &mut zone.options {
+        o.label = app::domain::LocalText::new(&format!("Zona {}", o.value), "Zone");
+    }
+
+    let provider = app.staff("sniedzejs").await;
+    assert_eq!(
+        common::app_err(t.publish_form(&provider, code, &fields, 1).await),
+        AppError::Forbidden
+    );
+    let other = app.staff("pmlp.saimnieks").await;
+    assert_eq!(
+        common::app_err(t.publish_form(&other, code, &fields, 1).await),
+        AppError::NotFound
+    );
+    let mut broken = fields.clone();
+    broken.push(broken[0].clone());
+    assert!(matches!(
+        common::app_err(t.publish_form(&owner, code, &broken, 1).await),
+        AppError::Invalid(_)
+    ));
+    assert_eq!(
+        t.publish_form(&owner, code, &fields, 1)
+            .await
+            .expect("publish"),
+        2
+    );
+    assert_eq!(
+        common::app_err(t.publish_form(&head, code, &fields, 1).await),
+        AppError::Conflict,
+        "based on a version someone already replaced"
+    );
+
+    // The earlier request: the same answers, in the words of its own version.
+    let after = t
+        .staff_request(&owner, &earlier, Lang::Lv)
+        .await
+        .expect("view")
+        .values;
+    assert_eq!(after, before);
+    assert!(!after.iter().any(|(label, _)| label == "Auto numurs"));
+    let second = t
+        .submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
+    let later = second.reference.clone();
+    let answers = t
+        .staff_request(&owner, &later, Lang::Lv)
+        .await
+        .expect("view")
+        .values;
+    assert!(
+        answers
+            .iter()
+            .any(|(label, value)| label == "Auto numurs" && value == "KL-1234")
+    );
+    assert!(answers.iter().any(|(_, value)| value == "Zona a"));
+
+    // Partners see the versions: the service's, and the one each request was made under.
+    let get = |path: String, code: String| async move {
+        app.http
+            .get(app.url(&path))
+            .header("x-tracking-code", code)
+            .send()
+            .await
+            .expect("get")
+            .json::<serde_json::Value>()
+            .await
+            .expect("json")
+    };
+    assert_eq!(
+        get(format!("/api/v1/services/{code}"), String::new()).await["version"],
+        2
+    );
+    for (receipt, version) in [(&first, 1), (&second, 2)] {
+        let tracked = get(
+            format!("/api/v1/requests/{}", receipt.reference),
+            receipt.tracking_code.clone(),
+        )
+        .await;
+        assert_eq!(tracked["service_version"], version, "{tracked}");
+    }
+    let log = t
+        .audit_log(
+            &head,
+            &AuditFilter {
+                entity: "service".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("log");
+    let row = log
+        .iter()
+        .find(|r| r.action == "form_published")
+        .expect("logged");
+    assert_eq!(row.entity_key, code);
+    assert!(row.after.as_deref().unwrap_or("").contains("Auto numurs"));
+    assert!(
+        row.before
+            .as_deref()
+            .unwrap_or("")
+            .contains("\"version\":1")
+    );
+}
+
+both_backends!(
+    invitation_makes_a_working_account,
+    roles_and_deactivation,
+    forms_are_versioned
+);

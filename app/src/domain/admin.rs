@@ -33,6 +33,12 @@ pub fn may_administer(role: Role) -> bool {
     matches!(role, Role::PortfolioOwner | Role::Admin)
 }
 
+/// Whether `role` edits and publishes service forms (within its scope: an owner its
+/// services, a portfolio owner or administrator the institution's).
+pub fn may_edit_services(role: Role) -> bool {
+    matches!(role, Role::Owner | Role::PortfolioOwner | Role::Admin)
+}
+
 /// Whether `actor` may make `change` to an account whose current role is `target`
 /// (`None` for an invitation) and which is or is not the actor's own. Both are in the
 /// same institution: the service layer never finds another institution's accounts.
@@ -159,5 +165,11 @@ mod tests {
         );
         assert!(may_administer(PortfolioOwner) && may_administer(Admin));
         assert!(!may_administer(Owner) && !may_administer(Provider));
+        assert!(
+            may_edit_services(Owner)
+                && may_edit_services(PortfolioOwner)
+                && may_edit_services(Admin)
+        );
+        assert!(!may_edit_services(Provider));
     }
 }

@@ -206,6 +206,7 @@ async fn get_service(
             "target_share": f64::from(s.sla.target_pct) / 100.0,
         },
         "life_situations": s.life_situations.iter().map(|l| &l.code).collect::<Vec<_>>(),
+        "version": s.version,
         "fields": fields,
     })))
 }
@@ -364,6 +365,7 @@ async fn get_request(
     Ok(Json(json!({
         "reference": view.reference,
         "service_code": view.service_code,
+        "service_version": view.service_version,
         "status": view.status,
         "stage": view.stage,
         "submitted_at": rfc3339(view.submitted_at),

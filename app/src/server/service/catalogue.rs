@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// Columns shared by the catalogue queries; texts fall back to Latvian when a language lacks them.
 const SERVICE_SELECT: &str = "
-    SELECT s.id, s.code, s.retention_days, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
+    SELECT s.id, s.code, s.version, s.retention_days, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
            COALESCE(st.name, sl.name) AS name,
            COALESCE(st.summary, sl.summary) AS summary,
            COALESCE(st.description, sl.description) AS description,
@@ -30,6 +30,7 @@ const SERVICE_SELECT: &str = "
 struct ServiceRow {
     id: i64,
     code: String,
+    version: i64,
     retention_days: i64,
     sla_register_hours: i64,
     sla_decide_days: i64,
@@ -121,6 +122,7 @@ impl Taka {
             .filter(|l| codes.contains(&l.code))
             .collect();
         Ok(ServiceDetail {
+            version: row.version,
             code: row.code.clone(),
             name: row.name.clone(),
             summary: row.summary.clone(),

@@ -20,6 +20,7 @@ mod shared;
 pub mod sla;
 mod staff;
 mod tokens;
+mod versions;
 
 pub use audit::AUDIT_PAGE;
 pub use limits::{Limit, Limits};

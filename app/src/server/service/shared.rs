@@ -76,7 +76,9 @@ pub(crate) struct RequestRow {
     pub due_at: i64,
     pub version: i64,
     pub service_code: String,
+    /// The form of the version the request was submitted under.
     pub fields_json: String,
+    pub service_version: i64,
     pub registered_at: Option<i64>,
     pub decided_at: Option<i64>,
     pub decision: Option<String>,
@@ -117,11 +119,13 @@ const REQUEST_SELECT: &str = "
     SELECT r.id, r.reference, r.tracking_hash, r.service_id, r.institution_id, r.channel, r.lang,
            r.contact_name, r.contact_email, r.contact_phone, r.values_json, r.status, r.assignee_id,
            r.decision_reason, r.result, r.submitted_at, r.due_at, r.version,
-           s.code AS service_code, s.fields_json,
+           s.code AS service_code, COALESCE(sv.fields_json, s.fields_json) AS fields_json,
+           r.service_version,
            r.registered_at, r.decided_at, r.decision, r.fulfilled_at, r.closed_at, r.rating,
            r.anonymised_at, r.legal_hold, r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
            r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at
     FROM requests r JOIN services s ON s.id = r.service_id
+    LEFT JOIN service_versions sv ON sv.service_id = r.service_id AND sv.version = r.service_version
     WHERE r.reference = $1";
 
 /// A service's and its institution's names in language `$2`, Latvian where missing; the

@@ -30,6 +30,7 @@ impl Taka {
             id: i64,
             institution_id: i64,
             fields_json: String,
+            version: i64,
             sla_register_hours: i64,
             sla_decide_days: i64,
             sla_fulfil_days: i64,
@@ -39,7 +40,7 @@ impl Taka {
             institution_name: String,
         }
         let svc: Svc = sqlx::query_as(
-            "SELECT s.id, s.institution_id, s.fields_json, s.sla_register_hours, s.sla_decide_days,
+            "SELECT s.id, s.institution_id, s.fields_json, s.version, s.sla_register_hours, s.sla_decide_days,
                     s.sla_fulfil_days, s.sla_target_pct, s.auto_register,
                     COALESCE(st.name, sl.name) AS service_name, COALESCE(it.name, il.name) AS institution_name
              FROM services s
@@ -175,9 +176,9 @@ impl Taka {
                 contact_name, contact_email, contact_phone, values_json, status, created_by,
                 submitted_at, updated_at, due_at, version, registered_at,
                 sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
-                paused_remaining, sla_alert, sla_breached, sla_done_at)
+                paused_remaining, sla_alert, sla_breached, sla_done_at, service_version)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $26,
-                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id",
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27) RETURNING id",
         )
         .bind(&reference)
         .bind(self.code_hash(&code))
@@ -205,6 +206,7 @@ impl Taka {
         .bind(i64::from(clock.breached))
         .bind(clock.done_at)
         .bind((status == Status::Registered).then_some(at))
+        .bind(svc.version)
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;

@@ -116,6 +116,7 @@ impl Taka {
             })
             .flatten();
         Ok(TrackingView {
+            service_version: row.service_version,
             reference: row.reference.clone(),
             submitted_on: local_date_string(row.submitted_at),
             service_code: row.service_code.clone(),
