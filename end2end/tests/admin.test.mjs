@@ -65,6 +65,10 @@ test('an invited colleague chooses a password on a phone, signs in, and is deact
   // The link is spent.
   await go(p, link);
   await p.getByText('Saite vairs nav derīga').waitFor();
+  await p.getByRole('link', { name: 'Aizmirsāt paroli?' }).click();
+  await p.getByRole('heading', { level: 1, name: 'Aizmirsta parole' }).waitFor();
+  await checkA11y(p, 'forgotten password');
+  await checkNoHorizontalScroll(p, 'forgotten password');
 
   // Deactivation ends the live session at once.
   await go(page, '/staff/admin/staff');

@@ -2,15 +2,15 @@
 //! not a page); the dashboard itself is the Leptos island in `ui/analytics.rs`, and both
 //! take their rows from `fns/analytics.rs`, so the file says what the page says.
 
+use super::AppState;
 #[cfg(test)]
 use super::csv::field;
-use super::csv::{failed, file};
-use super::{AppState, request_lang};
+use super::csv::{failed, file, staff_download};
 use crate::fns::analytics::{figure_list_head, figure_rows, lead_rows, pct};
 use crate::i18n_text;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use leptos_i18n::td_string;
 use serde::Deserialize;
 
@@ -37,21 +37,11 @@ pub async fn csv(
     Query(f): Query<Filters>,
 ) -> Response {
     let taka = &state.taka;
-    let lang = request_lang(&headers);
-    let l = i18n_text::locale(lang);
-    let Ok(ctx) =
-        super::auth::signed_in_staff(taka, &headers, lang, super::auth::Access::AnalyticsRead)
-            .await
-    else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    // A CSV can hold up to 100,000 rows: downloads are limited per client address.
-    if let Err(e) = taka
-        .hit_client(crate::server::service::Limit::Download, client.0)
-        .await
-    {
-        return failed(e, l);
-    }
+    let (ctx, lang, l) =
+        match staff_download(taka, &headers, client.0, super::auth::Access::AnalyticsRead).await {
+            Ok(v) => v,
+            Err(resp) => return resp,
+        };
     let (from, to) = crate::fns::analytics::period(taka, f.from.as_deref(), f.to.as_deref());
     if f.table.as_deref() == Some("requests") {
         let figure = f.figure.clone().unwrap_or_else(|| "received".into());

@@ -1,13 +1,12 @@
 //! `GET /staff/admin/audit.csv`: the audit log as the page shows it (same filters), for
 //! Excel: semicolon separated, UTF-8 with a byte-order mark.
 
-use super::csv::{failed, file};
-use super::{AppState, request_lang};
-use crate::i18n_text;
+use super::AppState;
+use super::csv::{failed, file, staff_download};
 use crate::model::AuditFilter;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use leptos_i18n::td_string;
 
 pub async fn csv(
@@ -17,19 +16,11 @@ pub async fn csv(
     filter: Result<Query<AuditFilter>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let taka = &state.taka;
-    let lang = request_lang(&headers);
-    let l = i18n_text::locale(lang);
-    let Ok(ctx) =
-        super::auth::signed_in_staff(taka, &headers, lang, super::auth::Access::Any).await
-    else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    if let Err(e) = taka
-        .hit_client(crate::server::service::Limit::Download, client.0)
-        .await
+    let (ctx, _, l) = match staff_download(taka, &headers, client.0, super::auth::Access::Any).await
     {
-        return failed(e, l);
-    }
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
     // Every filter has a default: a query that does not decode means none of them.
     let filter = filter.map(|q| q.0).unwrap_or_default();
     let rows = match taka.audit_log(&ctx, &filter).await {

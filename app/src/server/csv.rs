@@ -53,3 +53,30 @@ pub fn failed(e: crate::server::error::ServiceError, l: crate::i18n::Locale) -> 
     }
     resp
 }
+
+/// The start of every staff CSV download: who is asking (`access`), in which language,
+/// counted against the download limit for their address. `Err` is the answer to send.
+pub async fn staff_download(
+    taka: &crate::server::Taka,
+    headers: &axum::http::HeaderMap,
+    client: std::net::IpAddr,
+    access: crate::server::auth::Access,
+) -> Result<
+    (
+        crate::server::service::StaffContext,
+        crate::domain::Lang,
+        crate::i18n::Locale,
+    ),
+    Response,
+> {
+    let lang = crate::server::request_lang(headers);
+    let l = i18n_text::locale(lang);
+    let Ok(ctx) = crate::server::auth::signed_in_staff(taka, headers, lang, access).await else {
+        return Err(StatusCode::UNAUTHORIZED.into_response());
+    };
+    // A CSV can hold up to 100,000 rows: downloads are limited per client address.
+    taka.hit_client(crate::server::service::Limit::Download, client)
+        .await
+        .map_err(|e| failed(e, l))?;
+    Ok((ctx, lang, l))
+}

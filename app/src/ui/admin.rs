@@ -4,7 +4,7 @@
 //! one-time link, asking for a reset. Forms are `PostForm`s: plain posts without
 //! JavaScript, sent in place with it.
 
-use super::common::{ErrorNotice, no_js_error};
+use super::common::{ErrorNotice, TextInput, no_js_error};
 use super::islands::PostForm;
 use super::staff::RequireStaff;
 use crate::domain::{FieldError, Role};
@@ -29,39 +29,9 @@ fn field(e: &Option<AppError>, name: &str) -> Option<FieldError> {
         .and_then(|f| f.get(name).cloned())
 }
 
-/// A label, input and its error, for the administration forms.
-#[component]
-fn Field(
-    name: &'static str,
-    label: String,
-    #[prop(optional)] kind: Option<&'static str>,
-    #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] hint: Option<String>,
-    error: Option<FieldError>,
-) -> impl IntoView {
-    let id = format!("a-{name}");
-    let err_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = [
-        hint.as_ref().map(|_| hint_id.clone()),
-        error.as_ref().map(|_| err_id.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
-    let invalid = error.is_some().then_some("true");
-    let has_error = error.is_some();
-    view! {
-        <div class="field" class:has-error=has_error>
-            <label for=id.clone()>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <input id=id.clone() name=name type=kind.unwrap_or("text") required=true
-                autocomplete=autocomplete aria-invalid=invalid
-                aria-describedby=(!described.is_empty()).then_some(described) />
-            {error.map(|e| view! { <p class="field-error" id=err_id.clone()>{i18n_text::field_error(use_i18n().get_locale_untracked(), &e)}</p> })}
-        </div>
-    }
+/// A fixed field error as the signal `TextInput` takes.
+fn sig(e: Option<FieldError>) -> Signal<Option<FieldError>> {
+    Signal::derive(move || e.clone())
 }
 
 /// Role choice: the roles this administrator may give.
@@ -147,13 +117,13 @@ fn StaffAdmin(me: Role) -> impl IntoView {
                         <p>{t!(i18n, admin.invite_intro)}</p>
                         {error.clone().filter(|e| e.field_errors().is_none()).map(|e| view! { <ErrorNotice error=e /> })}
                         <PostForm action=invite_url>
-                            <Field name="display_name" label=t_string!(i18n, admin.display_name).to_string()
-                                autocomplete="off" error=field(&error, "display_name") />
-                            <Field name="email" kind="email" label=t_string!(i18n, admin.email).to_string()
-                                autocomplete="off" error=field(&error, "email") />
-                            <Field name="username" label=t_string!(i18n, admin.username).to_string()
+                            <TextInput name="display_name".into() required=true label=t_string!(i18n, admin.display_name).to_string()
+                                autocomplete="off" error=sig(field(&error, "display_name")) />
+                            <TextInput name="email".into() required=true kind="email" label=t_string!(i18n, admin.email).to_string()
+                                autocomplete="off" error=sig(field(&error, "email")) />
+                            <TextInput name="username".into() required=true label=t_string!(i18n, admin.username).to_string()
                                 autocomplete="off" hint=t_string!(i18n, admin.username_hint).to_string()
-                                error=field(&error, "username") />
+                                error=sig(field(&error, "username")) />
                             <RoleSelect me=me current=Some(Role::Provider) error=field(&error, "role") />
                             <ServiceChoice services=services chosen=vec![] error=field(&error, "services") />
                             <button type="submit" class="button primary">{t!(i18n, admin.send_invite)}</button>
@@ -418,10 +388,10 @@ pub fn WelcomePage() -> impl IntoView {
                             {error.clone().filter(|e| e.field_errors().is_none()).map(|e| view! { <ErrorNotice error=e /> })}
                             <PostForm action=UseAccountLink::PATH.to_string()>
                                 <input type="hidden" name="token" value=shown_token.clone() />
-                                <Field name="password" kind="password" autocomplete="new-password"
+                                <TextInput name="password".into() required=true kind="password" autocomplete="new-password"
                                     label=t_string!(i18n, profile.new_password).to_string()
                                     hint=t_string!(i18n, profile.new_password_hint).to_string()
-                                    error=field(&error, "password").or_else(|| field(&error, "link")) />
+                                    error=sig(field(&error, "password").or_else(|| field(&error, "link"))) />
                                 <button type="submit" class="button primary">{t!(i18n, admin.set_password)}</button>
                             </PostForm>
                         }.into_any(),
@@ -445,7 +415,7 @@ pub fn ForgotPage() -> impl IntoView {
         {error.map(|e| view! { <ErrorNotice error=e /> })}
         <p>{t!(i18n, admin.forgot_intro)}</p>
         <PostForm action=ForgotPassword::PATH.to_string()>
-            <Field name="who" label=t_string!(i18n, admin.forgot_who).to_string() autocomplete="username" error=None />
+            <TextInput name="who".into() required=true label=t_string!(i18n, admin.forgot_who).to_string() autocomplete="username" error=sig(None) />
             <button type="submit" class="button primary">{t!(i18n, admin.send_reset_self)}</button>
         </PostForm>
     }

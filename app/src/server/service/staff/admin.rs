@@ -415,27 +415,32 @@ impl Taka {
         if who.is_empty() || who.chars().count() > 254 {
             return Ok(());
         }
-        let found: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT id, institution_id FROM users
+        #[derive(sqlx::FromRow)]
+        struct Found {
+            #[sqlx(flatten)]
+            member: MemberRow,
+            institution_id: i64,
+        }
+        let found: Option<Found> = sqlx::query_as(
+            "SELECT id, username, display_name, email, role, active, password_hash, institution_id
+             FROM users
              WHERE active = 1 AND email IS NOT NULL AND (LOWER(email) = LOWER($1) OR username = $1)
              ORDER BY id LIMIT 1",
         )
         .bind(who)
         .fetch_optional(&self.db.read)
         .await?;
-        let Some((id, institution_id)) = found else {
+        let Some(Found {
+            member: m,
+            institution_id,
+        }) = found
+        else {
             return Ok(());
         };
-        let m: MemberRow = sqlx::query_as(
-            "SELECT id, username, display_name, email, role, active, password_hash FROM users WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_one(&self.db.read)
-        .await?;
         let role = Role::parse(&m.role).ok_or(AppError::Internal)?;
         let draft = draft_of(&m, institution_id, role);
         let mut tx = self.db.write.begin().await?;
-        self.send_link(&mut tx, id, &draft, LinkPurpose::Reset, lang)
+        self.send_link(&mut tx, m.id, &draft, LinkPurpose::Reset, lang)
             .await?;
         tx.commit().await?;
         self.wake_outbox();
