@@ -26,14 +26,17 @@ impl LocalText {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldType {
+    #[default]
     Text,
     LongText,
     Number,
     Date,
     Choice,
+    /// Several of the options; the value is the chosen option values joined by commas.
+    MultiChoice,
     YesNo,
     Email,
     Phone,
@@ -47,10 +50,29 @@ impl FieldType {
             FieldType::Number => "number",
             FieldType::Date => "date",
             FieldType::Choice => "choice",
+            FieldType::MultiChoice => "multi_choice",
             FieldType::YesNo => "yes_no",
             FieldType::Email => "email",
             FieldType::Phone => "phone",
         }
+    }
+    pub const ALL: [FieldType; 9] = [
+        FieldType::Text,
+        FieldType::LongText,
+        FieldType::Number,
+        FieldType::Date,
+        FieldType::Choice,
+        FieldType::MultiChoice,
+        FieldType::YesNo,
+        FieldType::Email,
+        FieldType::Phone,
+    ];
+    pub fn parse(s: &str) -> Option<FieldType> {
+        FieldType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+    /// Whether the field offers a list of options.
+    pub fn has_options(self) -> bool {
+        matches!(self, FieldType::Choice | FieldType::MultiChoice)
     }
     fn default_max_chars(self) -> usize {
         match self {
@@ -66,8 +88,25 @@ pub struct ChoiceOption {
     pub label: LocalText,
 }
 
-/// One field of a service's form.
+/// A field shown only when an earlier field has a given answer (for multiple choice: when
+/// that option is among the chosen).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShowIf {
+    pub field: String,
+    pub equals: String,
+}
+
+impl ShowIf {
+    /// Whether the field is shown, given the answers to the fields before it.
+    pub fn holds(&self, values: &CleanValues) -> bool {
+        values
+            .get(&self.field)
+            .is_some_and(|v| v == &self.equals || v.split(',').any(|p| p == self.equals))
+    }
+}
+
+/// One field of a service's form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldSpec {
     /// Stable machine name, `[a-z0-9_]+`.
     pub name: String,
@@ -88,6 +127,14 @@ pub struct FieldSpec {
     /// For texts: maximum characters (a default applies).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_chars: Option<usize>,
+    /// For dates: the earliest and latest accepted, `YYYY-MM-DD`, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earliest: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest: Option<String>,
+    /// Shown (and validated) only when an earlier field has a given answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_if: Option<ShowIf>,
 }
 
 impl FieldSpec {
@@ -114,6 +161,10 @@ pub enum FieldError {
         max: Option<i64>,
     },
     InvalidDate,
+    DateOutOfRange {
+        earliest: Option<String>,
+        latest: Option<String>,
+    },
     InvalidChoice,
     InvalidYesNo,
     InvalidEmail,
@@ -139,6 +190,7 @@ impl FieldError {
             FieldError::NotANumber => "not_a_number",
             FieldError::OutOfRange { .. } => "out_of_range",
             FieldError::InvalidDate => "invalid_date",
+            FieldError::DateOutOfRange { .. } => "date_out_of_range",
             FieldError::InvalidChoice => "invalid_choice",
             FieldError::InvalidYesNo => "invalid_yes_no",
             FieldError::InvalidEmail => "invalid_email",
@@ -159,7 +211,9 @@ pub type FieldErrors = BTreeMap<String, FieldError>;
 pub type CleanValues = BTreeMap<String, String>;
 
 /// Validate submitted values (as strings, as a form posts them) against the schema.
-/// Unknown fields are refused, so nothing unexpected is stored.
+/// Unknown fields are refused, so nothing unexpected is stored. A field whose `show_if`
+/// does not hold (on the answers before it) is not asked: its value is dropped, never
+/// refused, because a form without JavaScript shows and posts every field.
 pub fn validate(
     schema: &[FieldSpec],
     values: &BTreeMap<String, String>,
@@ -172,6 +226,9 @@ pub fn validate(
         }
     }
     for field in schema {
+        if field.show_if.as_ref().is_some_and(|c| !c.holds(&clean)) {
+            continue;
+        }
         let raw = values.get(&field.name).map(|v| v.trim()).unwrap_or("");
         match check(field, raw) {
             Ok(Some(v)) => {
@@ -233,6 +290,15 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
             if !is_iso_date(raw) {
                 return Err(FieldError::InvalidDate);
             }
+            // ISO dates compare as text.
+            if field.earliest.as_deref().is_some_and(|e| raw < e)
+                || field.latest.as_deref().is_some_and(|l| raw > l)
+            {
+                return Err(FieldError::DateOutOfRange {
+                    earliest: field.earliest.clone(),
+                    latest: field.latest.clone(),
+                });
+            }
             raw.to_string()
         }
         FieldType::Choice => {
@@ -240,6 +306,27 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
                 return Err(FieldError::InvalidChoice);
             }
             raw.to_string()
+        }
+        FieldType::MultiChoice => {
+            // Chosen options in the form's order, each once.
+            let chosen: Vec<&str> = raw.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+            if chosen.iter().any(|c| !field.options.iter().any(|o| o.value == *c)) {
+                return Err(FieldError::InvalidChoice);
+            }
+            let picked: Vec<&str> = field
+                .options
+                .iter()
+                .map(|o| o.value.as_str())
+                .filter(|v| chosen.contains(v))
+                .collect();
+            if picked.is_empty() {
+                return if field.required {
+                    Err(FieldError::Required)
+                } else {
+                    Ok(None)
+                };
+            }
+            picked.join(",")
         }
         FieldType::Email => {
             if !is_email(raw) {
@@ -309,23 +396,67 @@ pub fn normalise_phone(s: &str) -> Option<String> {
     (7..=15).contains(&digits).then_some(out)
 }
 
-/// Check a schema itself (used when services are created or imported).
+/// A stable machine name: `[a-z0-9_]+`, at most 40 characters.
+pub fn is_machine_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Check a schema itself (used when services are created, edited or imported).
 pub fn check_schema(schema: &[FieldSpec]) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for f in schema {
-        if f.name.is_empty()
-            || !f
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
+        if !is_machine_name(&f.name) {
             return Err(format!("invalid field name {:?}", f.name));
+        }
+        if f.kind.has_options() {
+            if f.options.is_empty() {
+                return Err(format!("choice field {:?} has no options", f.name));
+            }
+            let mut values = std::collections::BTreeSet::new();
+            for o in &f.options {
+                if !is_machine_name(&o.value) || !values.insert(o.value.as_str()) {
+                    return Err(format!("field {:?}: bad or repeated option {:?}", f.name, o.value));
+                }
+            }
+        }
+        if let (Some(min), Some(max)) = (f.min, f.max)
+            && min > max
+        {
+            return Err(format!("field {:?}: minimum above maximum", f.name));
+        }
+        for d in [&f.earliest, &f.latest].into_iter().flatten() {
+            if !is_iso_date(d) {
+                return Err(format!("field {:?}: bad date bound {d:?}", f.name));
+            }
+        }
+        if let (Some(e), Some(l)) = (&f.earliest, &f.latest)
+            && e > l
+        {
+            return Err(format!("field {:?}: earliest after latest", f.name));
+        }
+        // A condition names an earlier field (so validation in order sees its answer) and
+        // an answer that field can have.
+        if let Some(c) = &f.show_if {
+            let Some(other) = schema.iter().find(|o| o.name == c.field) else {
+                return Err(format!("field {:?}: condition on a missing field", f.name));
+            };
+            if !seen.contains(&other.name) {
+                return Err(format!("field {:?}: condition on a later field", f.name));
+            }
+            let possible = match other.kind {
+                FieldType::YesNo => c.equals == "yes" || c.equals == "no",
+                k if k.has_options() => other.options.iter().any(|o| o.value == c.equals),
+                _ => !c.equals.trim().is_empty(),
+            };
+            if !possible {
+                return Err(format!("field {:?}: condition on an impossible answer", f.name));
+            }
         }
         if !seen.insert(&f.name) {
             return Err(format!("duplicate field {:?}", f.name));
-        }
-        if f.kind == FieldType::Choice && f.options.is_empty() {
-            return Err(format!("choice field {:?} has no options", f.name));
         }
     }
     Ok(())
@@ -342,10 +473,7 @@ mod tests {
             help: None,
             kind,
             required,
-            options: vec![],
-            min: None,
-            max: None,
-            max_chars: None,
+            ..FieldSpec::default()
         }
     }
 
@@ -506,6 +634,114 @@ mod tests {
             .is_err()
         );
         assert!(check_schema(&[field("c", FieldType::Choice, true)]).is_err());
+    }
+
+    fn options(f: &mut FieldSpec, values: &[&str]) {
+        f.options = values
+            .iter()
+            .map(|v| ChoiceOption {
+                value: v.to_string(),
+                label: LocalText::new(v, v),
+            })
+            .collect();
+    }
+
+    #[test]
+    fn multiple_choice_keeps_the_form_order_and_refuses_strangers() {
+        let mut f = field("m", FieldType::MultiChoice, true);
+        options(&mut f, &["a", "b", "c"]);
+        let schema = vec![f];
+        assert_eq!(validate(&schema, &values(&[("m", "c, a,a")])).unwrap()["m"], "a,c");
+        assert_eq!(
+            validate(&schema, &values(&[("m", "a,z")])).unwrap_err()["m"],
+            FieldError::InvalidChoice
+        );
+        assert_eq!(
+            validate(&schema, &values(&[("m", " , ")])).unwrap_err()["m"],
+            FieldError::Required
+        );
+    }
+
+    #[test]
+    fn date_bounds_are_inclusive() {
+        let mut f = field("d", FieldType::Date, true);
+        f.earliest = Some("2026-01-01".into());
+        f.latest = Some("2026-12-31".into());
+        let schema = vec![f];
+        assert!(validate(&schema, &values(&[("d", "2026-01-01")])).is_ok());
+        assert!(validate(&schema, &values(&[("d", "2026-12-31")])).is_ok());
+        assert!(matches!(
+            validate(&schema, &values(&[("d", "2025-12-31")])).unwrap_err()["d"],
+            FieldError::DateOutOfRange { .. }
+        ));
+        assert!(matches!(
+            validate(&schema, &values(&[("d", "2027-01-01")])).unwrap_err()["d"],
+            FieldError::DateOutOfRange { .. }
+        ));
+    }
+
+    #[test]
+    fn a_conditional_field_is_asked_only_when_its_condition_holds() {
+        let mut plate = field("plate", FieldType::Text, true);
+        plate.show_if = Some(ShowIf {
+            field: "car".into(),
+            equals: "yes".into(),
+        });
+        let mut zone = field("zone", FieldType::Choice, true);
+        options(&mut zone, &["a", "b"]);
+        zone.show_if = Some(ShowIf {
+            field: "kinds".into(),
+            equals: "y".into(),
+        });
+        let mut kinds = field("kinds", FieldType::MultiChoice, false);
+        options(&mut kinds, &["x", "y"]);
+        let schema = vec![field("car", FieldType::YesNo, false), plate, kinds, zone];
+        assert_eq!(check_schema(&schema), Ok(()));
+        // Hidden: not required, and a value posted anyway is dropped.
+        let ok = validate(&schema, &values(&[("plate", "AB-1")])).unwrap();
+        assert!(!ok.contains_key("plate"));
+        // Shown: required.
+        let err = validate(&schema, &values(&[("car", "yes")])).unwrap_err();
+        assert_eq!(err["plate"], FieldError::Required);
+        let ok = validate(&schema, &values(&[("car", "on"), ("plate", "AB-1")])).unwrap();
+        assert_eq!(ok["plate"], "AB-1");
+        // On a multiple choice: when the option is among the chosen.
+        let err = validate(&schema, &values(&[("kinds", "x,y")])).unwrap_err();
+        assert_eq!(err["zone"], FieldError::Required);
+        assert!(validate(&schema, &values(&[("kinds", "x"), ("zone", "q")])).is_ok());
+    }
+
+    #[test]
+    fn schema_conditions_and_bounds_are_checked() {
+        let car = field("car", FieldType::YesNo, false);
+        let mut later = field("plate", FieldType::Text, false);
+        later.show_if = Some(ShowIf {
+            field: "car".into(),
+            equals: "yes".into(),
+        });
+        assert!(check_schema(&[later.clone(), car.clone()]).is_err(), "on a later field");
+        assert!(check_schema(&[later.clone()]).is_err(), "on a missing field");
+        let mut impossible = later.clone();
+        impossible.show_if = Some(ShowIf {
+            field: "car".into(),
+            equals: "maybe".into(),
+        });
+        assert!(check_schema(&[car.clone(), impossible]).is_err());
+        let mut n = field("n", FieldType::Number, false);
+        n.min = Some(5);
+        n.max = Some(1);
+        assert!(check_schema(&[n]).is_err());
+        let mut d = field("d", FieldType::Date, false);
+        d.earliest = Some("2026-13-01".into());
+        assert!(check_schema(&[d.clone()]).is_err());
+        d.earliest = Some("2026-05-01".into());
+        d.latest = Some("2026-04-01".into());
+        assert!(check_schema(&[d]).is_err());
+        let mut m = field("m", FieldType::MultiChoice, false);
+        options(&mut m, &["a", "a"]);
+        assert!(check_schema(&[m.clone()]).is_err(), "repeated option");
+        options(&mut m, &["A b"]);
+        assert!(check_schema(&[m]).is_err(), "option value not a machine name");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 // Calendars need the time-zone database, which only the server carries.
 pub mod admin;
 pub mod analytics;
+pub mod automation;
 #[cfg(feature = "ssr")]
 pub mod calendar;
 pub mod fields;

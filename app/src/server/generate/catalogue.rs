@@ -122,13 +122,9 @@ pub(super) async fn services(
     let fields = serde_json::to_string(&[domain::FieldSpec {
         name: "details".into(),
         label: domain::LocalText::new("Pieprasījuma apraksts", "What you request"),
-        help: None,
         kind: domain::FieldType::LongText,
         required: true,
-        options: Vec::new(),
-        min: None,
-        max: None,
-        max_chars: None,
+        ..Default::default()
     }])
     .map_err(|e| ServiceError::Internal(e.to_string()))?;
     let mut svcs: Vec<GenService> = Vec::new();
