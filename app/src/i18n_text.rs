@@ -26,6 +26,10 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::CommonPassword => td_string!(l, field_errors.common_password).to_string(),
         FieldError::OwnAccount => td_string!(l, field_errors.own_account).to_string(),
         FieldError::LinkExpired => td_string!(l, field_errors.link_expired).to_string(),
+        FieldError::DateOutOfRange { .. } => {
+            td_string!(l, field_errors.date_out_of_range).to_string()
+        }
+        FieldError::InUse => td_string!(l, field_errors.in_use).to_string(),
     }
 }
 

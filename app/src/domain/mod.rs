@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod privacy;
 #[cfg(all(test, feature = "ssr"))]
 mod properties;
+pub mod service_draft;
 pub mod sla;
 pub mod user_agent;
 

@@ -127,6 +127,13 @@ struct ApiField {
     #[serde(skip_serializing_if = "Option::is_none")]
     max: Option<i64>,
     max_chars: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    earliest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    latest: Option<String>,
+    /// Asked only when an earlier field has this answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    show_if: Option<crate::domain::fields::ShowIf>,
 }
 
 #[derive(Serialize)]
@@ -153,6 +160,9 @@ fn api_field(f: &FieldSpec, lang: Lang) -> ApiField {
         min: f.min,
         max: f.max,
         max_chars: f.max_chars(),
+        earliest: f.earliest.clone(),
+        latest: f.latest.clone(),
+        show_if: f.show_if.clone(),
     }
 }
 

@@ -16,6 +16,10 @@ const SERVICE_SELECT: &str = "
            COALESCE(st.description, sl.description) AS description,
            COALESCE(st.conditions, sl.conditions) AS conditions,
            COALESCE(st.documents_json, sl.documents_json) AS documents_json,
+           COALESCE(NULLIF(st.result, ''), sl.result) AS result,
+           COALESCE(NULLIF(st.fees, ''), sl.fees) AS fees,
+           COALESCE(NULLIF(st.legal_basis, ''), sl.legal_basis) AS legal_basis,
+           COALESCE(NULLIF(st.contact, ''), sl.contact) AS contact,
            i.code AS inst_code, i.kind AS inst_kind, i.sector, i.municipality,
            COALESCE(it.name, il.name) AS inst_name
     FROM services s
@@ -42,6 +46,10 @@ struct ServiceRow {
     description: String,
     conditions: String,
     documents_json: String,
+    result: String,
+    fees: String,
+    legal_basis: String,
+    contact: String,
     inst_code: String,
     inst_kind: String,
     sector: Option<String>,
@@ -135,6 +143,10 @@ impl Taka {
             fields: parse_fields(&row.fields_json)?,
             life_situations,
             retention_years: ((row.retention_days + 182) / 365).max(1),
+            result: row.result.clone(),
+            fees: row.fees.clone(),
+            legal_basis: row.legal_basis.clone(),
+            contact: row.contact.clone(),
         })
     }
 

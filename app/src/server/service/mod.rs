@@ -12,6 +12,7 @@
 pub mod analytics;
 mod audit;
 mod catalogue;
+pub mod editor;
 pub mod limits;
 mod privacy;
 mod requests;

@@ -225,7 +225,7 @@ pub(crate) fn parse_fields(json: &str) -> ServiceResult<Vec<FieldSpec>> {
 }
 
 /// A request's answers as people read them: each field's label and the answer (a choice
-/// shown by its option's label), in form order, in `lang`.
+/// shown by its option's label, several by theirs), in form order, in `lang`.
 pub(crate) fn labelled_answers(
     row: &RequestRow,
     lang: Lang,
@@ -237,12 +237,18 @@ pub(crate) fn labelled_answers(
         .iter()
         .filter_map(|f| {
             values.get(&f.name).map(|v| {
-                let shown = f
-                    .options
-                    .iter()
-                    .find(|o| &o.value == v)
-                    .map(|o| o.label.get(lang).to_string())
-                    .unwrap_or_else(|| v.clone());
+                let label_of = |value: &str| {
+                    f.options
+                        .iter()
+                        .find(|o| o.value == value)
+                        .map(|o| o.label.get(lang).to_string())
+                        .unwrap_or_else(|| value.to_string())
+                };
+                let shown = if f.kind == crate::domain::FieldType::MultiChoice {
+                    v.split(',').map(label_of).collect::<Vec<_>>().join(", ")
+                } else {
+                    label_of(v)
+                };
                 (f.label.get(lang).to_string(), shown)
             })
         })

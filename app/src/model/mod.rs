@@ -8,6 +8,9 @@ use crate::domain::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod editor;
+pub use editor::*;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstitutionInfo {
     pub code: String,
@@ -58,6 +61,16 @@ pub struct ServiceDetail {
     pub retention_years: i64,
     /// The version of the form (each published change makes a new one).
     pub version: i64,
+    /// What the requester receives, what it costs, the law it rests on, whom to ask
+    /// (empty: not given).
+    #[serde(default)]
+    pub result: String,
+    #[serde(default)]
+    pub fees: String,
+    #[serde(default)]
+    pub legal_basis: String,
+    #[serde(default)]
+    pub contact: String,
 }
 
 /// What the requester gets after submitting.
