@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 pub mod admin;
 pub mod analytics;
+pub mod editor;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
@@ -99,6 +100,8 @@ pub async fn get_service(code: String) -> Result<ServiceDetail, AppError> {
 pub async fn submit_request(
     service_code: String,
     #[server(default)] values: BTreeMap<String, String>,
+    // Multiple-choice boxes: `multi[FIELD][OPTION]=on`.
+    #[server(default)] multi: BTreeMap<String, BTreeMap<String, String>>,
     contact_name: String,
     #[server(default)] contact_email: String,
     #[server(default)] contact_phone: String,
@@ -113,6 +116,12 @@ pub async fn submit_request(
     } else {
         (ctx::taka()?, None)
     };
+    let mut values = values;
+    for (field, chosen) in multi {
+        values
+            .entry(field)
+            .or_insert_with(|| chosen.into_keys().collect::<Vec<_>>().join(","));
+    }
     let new = NewRequest {
         service_code,
         values,

@@ -4,17 +4,19 @@ use super::common::{
     ErrorNotice, SchemaField, StatusBadge, TextInput, Timeline, no_js_error, shown_error,
 };
 use super::islands::{IslandScripts, PostForm, RequestFormIsland};
-use crate::domain::{ActionKind, FieldError, Stage, Status};
+use crate::domain::fields::ShowIf;
+use crate::domain::{ActionKind, FieldError, FieldType, Stage, Status};
 use crate::error::AppError;
 use crate::fns::{RequesterAction, SubmitRequest, get_catalogue, get_service, track_request};
 use crate::i18n::*;
 use crate::i18n_text;
 use crate::model::{ServiceDetail, ServiceSummary, TrackingView};
 use leptos::prelude::*;
-use leptos_i18n::{t, t_string};
+use leptos_i18n::{t, t_string, td_string};
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
+use std::collections::BTreeMap;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -151,14 +153,41 @@ pub fn ServicePage() -> impl IntoView {
                 Suspend::new(async move {
                 match service.await {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
-                    Ok(s) => {
-                        let days = s.sla_days;
-                        let sla = s.sla;
-                        let retention = s.retention_years;
-                        let docs = s.documents.clone();
-                        view! {
-                            <Title text=s.name.clone() />
-                            <article class="service">
+                    Ok(s) => view! {
+                        <Title text=s.name.clone() />
+                        <ServiceArticle s=s apply=true />
+                    }.into_any(),
+                }
+            })}}
+        </Suspense>
+    }
+}
+
+/// A service as the citizen reads it (the catalogue page, and the editor's preview).
+#[component]
+pub fn ServiceArticle(s: ServiceDetail, apply: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    let days = s.sla_days;
+    let sla = s.sla;
+    let retention = s.retention_years;
+    let docs = s.documents.clone();
+    let texts = [
+        (
+            t_string!(i18n, service.result).to_string(),
+            s.result.clone(),
+        ),
+        (t_string!(i18n, service.fees).to_string(), s.fees.clone()),
+        (
+            t_string!(i18n, service.legal_basis).to_string(),
+            s.legal_basis.clone(),
+        ),
+        (
+            t_string!(i18n, service.service_contact).to_string(),
+            s.contact.clone(),
+        ),
+    ];
+    view! {
+        <article class="service">
                                 <h1>{s.name.clone()}</h1>
                                 <p class="lead">{s.summary.clone()}</p>
                                 <dl class="facts">
@@ -179,7 +208,7 @@ pub fn ServicePage() -> impl IntoView {
                                         " " <a href="/privacy">{t!(i18n, privacy.link)}</a>
                                     </dd>
                                 </dl>
-                                <p><a class="button primary" href=format!("/services/{}/request", s.code)>{t!(i18n, service.apply)}</a></p>
+                                {apply.then(|| view! { <p><a class="button primary" href=format!("/services/{}/request", s.code)>{t!(i18n, service.apply)}</a></p> })}
                                 <h2>{t!(i18n, service.description)}</h2>
                                 <p class="prose">{s.description.clone()}</p>
                                 <h2>{t!(i18n, service.conditions)}</h2>
@@ -190,16 +219,15 @@ pub fn ServicePage() -> impl IntoView {
                                 } else {
                                     view! { <ul>{docs.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }.into_any()
                                 }}
+                                {texts.into_iter().filter(|(_, text)| !text.is_empty()).map(|(heading, text)| view! {
+                                    <h2>{heading}</h2>
+                                    <p class="prose">{text}</p>
+                                }).collect_view()}
                                 {(!s.life_situations.is_empty()).then(|| view! {
                                     <h2>{t!(i18n, service.situations)}</h2>
                                     <ul class="chips">{s.life_situations.iter().map(|l| view! { <li>{l.name.clone()}</li> }).collect_view()}</ul>
                                 })}
                             </article>
-                        }.into_any()
-                    }
-                }
-            })}}
-        </Suspense>
     }
 }
 
@@ -249,6 +277,33 @@ pub fn RequestForm(
             })
         }
     };
+    // Answers to the fields that conditions name, as the person fills the form in; a
+    // conditional field hides while its condition does not hold. Only where JavaScript
+    // runs: without it every field shows, with its condition in words.
+    let answers = RwSignal::new(BTreeMap::<String, String>::new());
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
+    let l = i18n.get_locale_untracked();
+    let lang = crate::ui::common::lang_now();
+    let condition_text = |c: &ShowIf| -> Option<String> {
+        let other = service.fields.iter().find(|f| f.name == c.field)?;
+        let value = match other.kind {
+            FieldType::YesNo if c.equals == "yes" => td_string!(l, common.yes).to_string(),
+            FieldType::YesNo => td_string!(l, common.no).to_string(),
+            _ => other
+                .options
+                .iter()
+                .find(|o| o.value == c.equals)
+                .map(|o| o.label.get(lang).to_string())
+                .unwrap_or_else(|| c.equals.clone()),
+        };
+        Some(td_string!(
+            l,
+            service.answer_if,
+            field = other.label.get(lang).to_string(),
+            value = value
+        ))
+    };
     let fields = service
         .fields
         .iter()
@@ -259,7 +314,12 @@ pub fn RequestForm(
             let err = Signal::derive(move || {
                 error().and_then(|e| e.field_errors().and_then(|f| f.get(&name).cloned()))
             });
-            view! { <SchemaField spec=spec error=err /> }
+            let condition = spec.show_if.as_ref().and_then(condition_text);
+            let show_if = spec.show_if.clone();
+            let hidden = Signal::derive(move || {
+                live.get() && show_if.as_ref().is_some_and(|c| !c.holds(&answers.read()))
+            });
+            view! { <SchemaField spec=spec error=err condition=condition hidden=hidden /> }
         })
         .collect_view();
     view! {
@@ -267,7 +327,7 @@ pub fn RequestForm(
             {move || error().map(|e| view! { <ErrorNotice error=e /> })}
             <input type="hidden" name="service_code" value=service.code.clone() />
             {in_person.then(|| view! { <input type="hidden" name="in_person" value="1" /> })}
-            <fieldset>
+            <fieldset on:change=move |ev| remember_answer(&ev, answers)>
                 <legend>{t!(i18n, service.details)}</legend>
                 {fields}
             </fieldset>
@@ -286,6 +346,52 @@ pub fn RequestForm(
             </button>
         </ActionForm>
     }
+}
+
+/// Keep the answer a change event carries (`values[NAME]`, or a box of a multiple choice
+/// `multi[NAME][OPTION]`) in `answers`, as the server will read it.
+fn remember_answer(ev: &leptos::ev::Event, answers: RwSignal<BTreeMap<String, String>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use js_sys::Reflect;
+        let Some(target) = ev.target() else { return };
+        let get = |key: &str| Reflect::get(&target, &key.into()).ok();
+        let Some(name) = get("name").and_then(|v| v.as_string()) else {
+            return;
+        };
+        let kind = get("type").and_then(|v| v.as_string()).unwrap_or_default();
+        let checked = get("checked").and_then(|v| v.as_bool()).unwrap_or(false);
+        let parts: Vec<&str> = name.split(['[', ']']).filter(|p| !p.is_empty()).collect();
+        answers.update(|a| match parts.as_slice() {
+            ["values", field] => {
+                let value = if kind == "checkbox" {
+                    if checked {
+                        "yes".to_string()
+                    } else {
+                        "no".to_string()
+                    }
+                } else {
+                    get("value").and_then(|v| v.as_string()).unwrap_or_default()
+                };
+                a.insert((*field).to_string(), value);
+            }
+            ["multi", field, option] => {
+                let entry = a.entry((*field).to_string()).or_default();
+                let mut chosen: Vec<String> = entry
+                    .split(',')
+                    .filter(|p| !p.is_empty() && p != option)
+                    .map(String::from)
+                    .collect();
+                if checked {
+                    chosen.push((*option).to_string());
+                }
+                *entry = chosen.join(",");
+            }
+            _ => {}
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, answers);
 }
 
 /// The `ref` query parameter (the only one the receipt and tracking pages take).

@@ -140,11 +140,61 @@ pub fn TextInput(
     }
 }
 
+/// A labelled text area with its error and hint tied to it for screen readers.
+#[component]
+pub fn TextArea(
+    name: String,
+    label: String,
+    #[prop(optional)] required: bool,
+    #[prop(optional_no_strip)] hint: Option<String>,
+    #[prop(into, optional)] value: String,
+    #[prop(optional)] rows: Option<u32>,
+    #[prop(into)] error: Signal<Option<FieldError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id = format!("f-{}", name.replace(['[', ']'], "-"));
+    let err_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described = described_by(
+        hint.is_some().then(|| hint_id.clone()),
+        err_id.clone(),
+        error,
+    );
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>
+                {label}
+                <span class="req">
+                    {move || if required { t_string!(i18n, common.required) } else { t_string!(i18n, common.optional) }}
+                </span>
+            </label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <textarea
+                id=id.clone()
+                name=name
+                rows=rows.unwrap_or(4)
+                required=required
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described
+            >{value}</textarea>
+            <p class="field-error" id=err_id.clone() hidden=move || error.get().is_none()>
+                {move || field_error_text(&error.get())}
+            </p>
+        </div>
+    }
+}
+
 /// One field of a service's form, rendered from its schema.
 #[component]
 pub fn SchemaField(
     spec: FieldSpec,
     #[prop(into)] error: Signal<Option<FieldError>>,
+    /// For a conditional field: when it is asked, in words (shown with the hint).
+    #[prop(optional_no_strip)]
+    condition: Option<String>,
+    /// Hidden while its condition does not hold (set only where JavaScript runs).
+    #[prop(optional, into)]
+    hidden: Signal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = lang_now();
@@ -153,8 +203,18 @@ pub fn SchemaField(
     let err_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let label = spec.label.get(lang).to_string();
-    let hint = spec.help.as_ref().map(|h| h.get(lang).to_string());
-    let required = spec.required;
+    let hint = match (
+        spec.help.as_ref().map(|h| h.get(lang).to_string()),
+        condition,
+    ) {
+        (Some(h), Some(c)) => Some(format!("{c} {h}")),
+        (h, c) => h.or(c),
+    };
+    // A conditional field is required only when asked: the server decides, since without
+    // JavaScript the browser cannot know whether it is asked.
+    let conditional = spec.show_if.is_some();
+    let required_text = spec.required;
+    let required = spec.required && !conditional;
     let described = described_by(
         hint.is_some().then(|| hint_id.clone()),
         err_id.clone(),
@@ -162,7 +222,7 @@ pub fn SchemaField(
     );
     let invalid = move || error.get().is_some().then_some("true");
     let req_text = move || {
-        if required {
+        if required_text {
             t_string!(i18n, common.required)
         } else {
             t_string!(i18n, common.optional)
@@ -183,7 +243,7 @@ pub fn SchemaField(
         .map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> });
     let max_chars = spec.max_chars();
 
-    match spec.kind {
+    let inner = match spec.kind {
         FieldType::YesNo => view! {
             <div class="field checkbox" class:has-error=move || error.get().is_some()>
                 <input type="checkbox" id=id.clone() name=name value="yes" required=required
@@ -216,6 +276,33 @@ pub fn SchemaField(
             }
             .into_any()
         }
+        FieldType::MultiChoice => {
+            let field_name = spec.name.clone();
+            let options = spec
+                .options
+                .iter()
+                .map(|o| {
+                    let text = o.label.get(lang).to_string();
+                    let oid = format!("{id}-{}", o.value);
+                    view! {
+                        <label class="choice">
+                            <input type="checkbox" id=oid name=format!("multi[{field_name}][{}]", o.value) value="on" />
+                            " " {text}
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="field" class:has-error=move || error.get().is_some()
+                    aria-invalid=invalid aria-describedby=described>
+                    <legend>{label}<span class="req">{req_text}</span></legend>
+                    {hint_view}
+                    {options}
+                    {error_view()}
+                </fieldset>
+            }
+            .into_any()
+        }
         FieldType::LongText => view! {
             <div class="field" class:has-error=move || error.get().is_some()>
                 <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
@@ -235,18 +322,24 @@ pub fn SchemaField(
                 _ => ("text", None, None),
             };
             let pattern = (kind == FieldType::Number).then_some("-?[0-9 ]+");
+            let (earliest, latest) = (spec.earliest.clone(), spec.latest.clone());
             view! {
                 <div class="field" class:has-error=move || error.get().is_some()>
                     <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
                     {hint_view}
                     <input id=id.clone() name=name type=input_type inputmode=inputmode autocomplete=autocomplete
-                        pattern=pattern required=required maxlength=max_chars
+                        pattern=pattern required=required maxlength=max_chars min=earliest max=latest
                         aria-invalid=invalid aria-describedby=described />
                     {error_view()}
                 </div>
             }
             .into_any()
         }
+    };
+    if conditional {
+        view! { <div class="conditional" hidden=move || hidden.get()>{inner}</div> }.into_any()
+    } else {
+        inner
     }
 }
 

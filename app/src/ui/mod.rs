@@ -4,6 +4,7 @@ pub mod admin;
 mod analytics;
 pub mod citizen;
 mod common;
+mod editor;
 pub mod islands;
 pub mod privacy;
 pub mod profile;
@@ -74,6 +75,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/admin/staff") view=admin::StaffAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/staff/:id") view=admin::StaffAccountPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/services") view=editor::ServicesPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/services/:code") view=editor::ServiceEditorPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/services/:code/fields/:name") view=editor::FieldPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/services/:code/preview") view=editor::PreviewPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/services/:code/versions") view=editor::VersionsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/welcome") view=admin::WelcomePage ssr=SsrMode::Async />
                         <Route path=path!("/staff/forgot") view=admin::ForgotPage ssr=SsrMode::Async />
                     </Routes>

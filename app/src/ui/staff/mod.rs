@@ -71,6 +71,9 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                 <a href="/staff/profile" rel="external">{t!(i18n, nav.profile)}</a>
                 {role.handles_requests().then(|| view! { <a href="/staff/new">{t!(i18n, nav.in_person)}</a> })}
                 {crate::domain::privacy::may_read_view_log(role).then(|| view! { <a href="/staff/privacy">{t!(i18n, views.nav)}</a> })}
+                {crate::domain::admin::may_edit_services(role).then(|| view! {
+                    <a href="/staff/admin/services">{t!(i18n, editor.nav)}</a>
+                })}
                 {crate::domain::admin::may_administer(role).then(|| view! {
                     <a href="/staff/admin/staff">{t!(i18n, admin.nav_staff)}</a>
                     <a href="/staff/admin/audit">{t!(i18n, admin.nav_audit)}</a>
