@@ -1,5 +1,5 @@
-//! The authorisation matrix (issue 11): every kind of caller × every server function, page
-//! and API route that reads or changes a request, staff data or analytics, asserting
+//! The authorisation matrix (issues 11 and 9): every kind of caller × every server function,
+//! page and API route that reads or changes a request, staff data, services or analytics, asserting
 //! allow or refuse for each cell, over real HTTP on SQLite and PostgreSQL.
 //!
 //! "Allowed" means the server let the caller through to the use case: the answer is not
@@ -290,6 +290,61 @@ async fn matrix(app: &TestApp) {
                 ],
             ),
             [N, N, N, N, N, Y, Y, N, N, Y, N],
+        ),
+        // The service editor: the service's owner, the institution's portfolio owner and
+        // administrator; nobody else sees a draft (another institution's head: not found).
+        (
+            Target::Fn("/fn/editable_services", vec![]),
+            [N, N, N, N, Y, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Fn("/fn/create_service", vec![("code", ""), ("name_lv", "")]),
+            [N, N, N, N, Y, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Fn("/fn/service_editor", vec![("code", "VNP-STAVATLAUJA")]),
+            [N, N, N, N, Y, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Page(
+                "/staff/admin/services/VNP-STAVATLAUJA",
+                "data-testid=\"editor-status\"",
+            ),
+            [N, N, N, N, Y, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Fn(
+                "/fn/save_service_texts",
+                vec![
+                    ("code", "VNP-STAVATLAUJA"),
+                    ("version", "1"),
+                    ("revision", "0"),
+                    ("texts[lv][fees]", "Bez maksas"),
+                ],
+            ),
+            [N, N, N, N, Y, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Fn(
+                "/fn/publish_service",
+                vec![
+                    ("code", "VNP-STAVATLAUJA"),
+                    ("version", "1"),
+                    ("revision", "99"),
+                ],
+            ),
+            [N, N, N, N, Y, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Fn("/fn/service_versions", vec![("code", "VNP-STAVATLAUJA")]),
+            [N, N, N, N, Y, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Page(
+                "/staff/admin/services/VNP-STAVATLAUJA/preview",
+                "data-testid=\"preview-form\"",
+            ),
+            [N, N, N, N, Y, Y, Y, N, N, Y, N],
         ),
     ];
 

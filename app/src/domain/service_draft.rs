@@ -137,7 +137,7 @@ pub enum DraftEdit {
     /// Replace field `original` (which may be renamed) with `field`.
     SaveField {
         original: String,
-        field: FieldSpec,
+        field: Box<FieldSpec>,
     },
     MoveField {
         name: String,
@@ -264,7 +264,7 @@ pub fn apply(
                     errors.insert("name".into(), FieldError::InUse);
                 }
             }
-            next.fields[pos] = field;
+            next.fields[pos] = *field;
             // A condition must name an earlier field and a possible answer.
             if errors.is_empty()
                 && let Err(why) = check_schema(&next.fields)

@@ -125,6 +125,7 @@ pub async fn save_service_texts(
 
 /// Targets and life situations (`situations[CODE]=on`).
 #[server(prefix = "/fn", endpoint = "save_service_settings")]
+#[allow(clippy::too_many_arguments)]
 pub async fn save_service_settings(
     code: String,
     version: i64,
@@ -331,7 +332,10 @@ pub async fn save_service_field(
         &code,
         version,
         revision,
-        DraftEdit::SaveField { original, field },
+        DraftEdit::SaveField {
+            original,
+            field: Box::new(field),
+        },
     )
     .await?;
     leptos_axum::redirect(&then);

@@ -5,7 +5,7 @@ use super::common::{
 };
 use super::islands::{IslandScripts, PostForm, RequestFormIsland};
 use crate::domain::fields::ShowIf;
-use crate::domain::{ActionKind, FieldError, FieldType, Stage, Status};
+use crate::domain::{ActionKind, FieldError, FieldSpec, FieldType, Stage, Status};
 use crate::error::AppError;
 use crate::fns::{RequesterAction, SubmitRequest, get_catalogue, get_service, track_request};
 use crate::i18n::*;
@@ -283,27 +283,7 @@ pub fn RequestForm(
     let answers = RwSignal::new(BTreeMap::<String, String>::new());
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
-    let l = i18n.get_locale_untracked();
-    let lang = crate::ui::common::lang_now();
-    let condition_text = |c: &ShowIf| -> Option<String> {
-        let other = service.fields.iter().find(|f| f.name == c.field)?;
-        let value = match other.kind {
-            FieldType::YesNo if c.equals == "yes" => td_string!(l, common.yes).to_string(),
-            FieldType::YesNo => td_string!(l, common.no).to_string(),
-            _ => other
-                .options
-                .iter()
-                .find(|o| o.value == c.equals)
-                .map(|o| o.label.get(lang).to_string())
-                .unwrap_or_else(|| c.equals.clone()),
-        };
-        Some(td_string!(
-            l,
-            service.answer_if,
-            field = other.label.get(lang).to_string(),
-            value = value
-        ))
-    };
+    let condition_text = |c: &ShowIf| condition_text(&service.fields, c);
     let fields = service
         .fields
         .iter()
@@ -346,6 +326,29 @@ pub fn RequestForm(
             </button>
         </ActionForm>
     }
+}
+
+/// When a conditional field is asked, in words: "Answer only if “Has a car” is “Yes”."
+pub fn condition_text(fields: &[FieldSpec], c: &ShowIf) -> Option<String> {
+    let l = use_i18n().get_locale_untracked();
+    let lang = crate::ui::common::lang_now();
+    let other = fields.iter().find(|f| f.name == c.field)?;
+    let value = match other.kind {
+        FieldType::YesNo if c.equals == "yes" => td_string!(l, common.yes).to_string(),
+        FieldType::YesNo => td_string!(l, common.no).to_string(),
+        _ => other
+            .options
+            .iter()
+            .find(|o| o.value == c.equals)
+            .map(|o| o.label.get(lang).to_string())
+            .unwrap_or_else(|| c.equals.clone()),
+    };
+    Some(td_string!(
+        l,
+        service.answer_if,
+        field = other.label.get(lang).to_string(),
+        value = value
+    ))
 }
 
 /// Keep the answer a change event carries (`values[NAME]`, or a box of a multiple choice

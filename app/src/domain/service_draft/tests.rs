@@ -137,7 +137,7 @@ fn fields_are_added_edited_moved_and_removed() {
         &d,
         DraftEdit::SaveField {
             original: "plate".into(),
-            field: plate.clone(),
+            field: Box::new(plate.clone()),
         },
     )
     .unwrap();
@@ -152,7 +152,7 @@ fn fields_are_added_edited_moved_and_removed() {
         &d,
         DraftEdit::SaveField {
             original: "plate".into(),
-            field: wrong,
+            field: Box::new(wrong),
         },
     )
     .unwrap_err();
@@ -166,7 +166,7 @@ fn fields_are_added_edited_moved_and_removed() {
         &d,
         DraftEdit::SaveField {
             original: "car".into(),
-            field: renamed,
+            field: Box::new(renamed),
         },
     )
     .unwrap_err();
@@ -229,7 +229,7 @@ fn field_settings_are_checked() {
             &d,
             DraftEdit::SaveField {
                 original: original.into(),
-                field: f,
+                field: Box::new(f),
             },
         )
     };
@@ -309,7 +309,7 @@ fn automation_must_fit_the_form_and_fields_it_uses_stay() {
             &d,
             DraftEdit::SaveField {
                 original: "resident".into(),
-                field: f
+                field: Box::new(f)
             }
         )
         .is_err()
@@ -361,7 +361,7 @@ fn diff_names_what_changed() {
         &b,
         DraftEdit::SaveField {
             original: "two".into(),
-            field: two,
+            field: Box::new(two),
         },
     )
     .unwrap();

@@ -6,7 +6,7 @@ use crate::domain::service_draft::Change;
 use crate::fns::editor::{get_service_preview, get_service_versions};
 use crate::i18n::*;
 use crate::model::VersionsView;
-use crate::ui::citizen::ServiceArticle;
+use crate::ui::citizen::{ServiceArticle, condition_text};
 use crate::ui::common::{ErrorNotice, SchemaField};
 use crate::ui::staff::RequireStaff;
 use leptos::prelude::*;
@@ -188,7 +188,10 @@ fn Preview() -> impl IntoView {
                             <form class="request-form" data-testid="preview-form">
                                 <fieldset>
                                     <legend>{t!(i18n, service.details)}</legend>
-                                    {fields.into_iter().map(|spec| view! { <SchemaField spec=spec error=Signal::derive(|| None) /> }).collect_view()}
+                                    {fields.iter().cloned().map(|spec| {
+                                        let condition = spec.show_if.as_ref().and_then(|c| condition_text(&fields, c));
+                                        view! { <SchemaField spec=spec error=Signal::derive(|| None) condition=condition /> }
+                                    }).collect_view()}
                                 </fieldset>
                                 <button type="submit" class="button primary" disabled=true>{t!(i18n, service.submit)}</button>
                             </form>

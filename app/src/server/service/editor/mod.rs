@@ -85,7 +85,9 @@ impl Taka {
         if ctx.analytics_only || !may_edit_services(ctx.user.role) {
             return Err(AppError::Forbidden.into());
         }
-        let rows: Vec<(i64, i64, String, i64, i64, String, Option<i64>)> = sqlx::query_as(
+        // id, institution, code, version, listed, name, draft revision
+        type Row = (i64, i64, String, i64, i64, String, Option<i64>);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT s.id, s.institution_id, s.code, s.version, s.active, COALESCE(st.name, sl.name),
                     d.revision
              FROM services s

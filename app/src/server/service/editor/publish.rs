@@ -244,7 +244,9 @@ impl Taka {
         lang: Lang,
     ) -> ServiceResult<VersionsView> {
         let e = self.editable(ctx, code).await?;
-        let rows: Vec<(i64, i64, Option<String>, String, Option<String>)> = sqlx::query_as(
+        // version, published at, by whom, form, whole service
+        type Row = (i64, i64, Option<String>, String, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT v.version, v.published_at, u.display_name, v.fields_json, v.content_json
              FROM service_versions v LEFT JOIN users u ON u.id = v.published_by
              WHERE v.service_id = $1 AND v.version <= $2 ORDER BY v.version DESC",

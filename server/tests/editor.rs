@@ -1,0 +1,590 @@
+//! Issue 9, the service editor, on SQLite and PostgreSQL, through the same form posts the
+//! browser sends: a service owner creates a service, builds its form with every field type
+//! and a conditional field, publishes it; requests follow the form (the conditional field
+//! is asked only when its condition holds); a change republished makes version 2 while
+//! the earlier request keeps version 1's words; two editors on one draft cannot overwrite
+//! each other; withdrawal and the audit log; who may do what.
+
+mod common;
+
+use app::domain::{FieldError, Lang};
+use app::error::AppError;
+use app::model::AuditFilter;
+use app::server::service::{Client, NewRequest};
+use common::{DEMO_PASSWORD, TestApp};
+use std::collections::BTreeMap;
+
+const CODE: &str = "VNP-SUNU-REGISTRS";
+
+async fn cookie(app: &TestApp, username: &str) -> String {
+    let (token, _) = app
+        .taka
+        .sign_in(username, DEMO_PASSWORD, &Client::local())
+        .await
+        .expect("sign in");
+    format!("{}={token}", app::server::SESSION_COOKIE)
+}
+
+/// A form post as the browser sends it; the status and where it leads.
+async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+    let resp = app
+        .http
+        .post(app.url(path))
+        .header("cookie", cookie)
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location)
+}
+
+/// The draft's current version and revision, as the editor page would carry them.
+async fn keys(app: &TestApp, who: &str) -> (String, String) {
+    let ctx = app.staff(who).await;
+    let v = app
+        .taka
+        .service_draft(&ctx, CODE, Lang::Lv)
+        .await
+        .expect("draft");
+    (v.version.to_string(), v.revision.to_string())
+}
+
+/// One edit through its form; must succeed.
+async fn edit(app: &TestApp, c: &str, path: &str, form: &[(&str, &str)]) {
+    let (version, revision) = keys(app, "saimnieks").await;
+    let mut all = vec![
+        ("code", CODE),
+        ("version", version.as_str()),
+        ("revision", revision.as_str()),
+    ];
+    all.extend_from_slice(form);
+    let (status, location) = post(app, c, path, &all).await;
+    assert!(
+        status < 400 && !location.is_empty(),
+        "{path} {form:?}: {status} {location}"
+    );
+}
+
+fn dog(values: &[(&str, &str)]) -> NewRequest {
+    NewRequest {
+        service_code: CODE.into(),
+        values: values
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect::<BTreeMap<_, _>>(),
+        contact_name: "Anna Bērziņa".into(),
+        contact_email: "anna@example.lv".into(),
+        contact_phone: String::new(),
+        lang: Lang::Lv,
+        channel: app::domain::Channel::Web,
+        idempotency: None,
+    }
+}
+
+async fn owner_builds_a_service(app: &TestApp) {
+    let t = &app.taka;
+    let owner = cookie(app, "saimnieks").await;
+    let (status, location) = post(
+        app,
+        &owner,
+        "/fn/create_service",
+        &[
+            ("code", "vnp-sunu-registrs"),
+            ("name_lv", "Suņu reģistrācija"),
+            ("name_en", "Dog registration"),
+        ],
+    )
+    .await;
+    assert!(status < 400, "{status} {location}");
+    assert_eq!(location, format!("/staff/admin/services/{CODE}"));
+    // Taken codes and bad names are refused by field, nothing written.
+    let before = app.count("services").await;
+    let (status, _) = post(
+        app,
+        &owner,
+        "/fn/create_service",
+        &[("code", CODE), ("name_lv", "")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(app.count("services").await, before);
+    // Not in the catalogue while a draft.
+    assert!(common::app_err(t.service_detail(CODE, Lang::Lv).await) == AppError::NotFound);
+
+    // Every field type, and a conditional one.
+    for (name, kind, lv, en) in [
+        ("dog_name", "text", "Suņa vārds", "Dog's name"),
+        ("story", "long_text", "Par suni", "About the dog"),
+        ("age", "number", "Vecums (gadi)", "Age (years)"),
+        ("born", "date", "Dzimšanas datums", "Date of birth"),
+        ("size", "choice", "Izmērs", "Size"),
+        ("needs", "multi_choice", "Vajadzības", "Needs"),
+        ("chipped", "yes_no", "Suns ir čipots", "The dog is chipped"),
+        ("chip", "text", "Čipa numurs", "Chip number"),
+        (
+            "vet_email",
+            "email",
+            "Veterinārārsta e-pasts",
+            "Vet's e-mail",
+        ),
+        ("phone", "phone", "Tālrunis", "Phone"),
+    ] {
+        edit(
+            app,
+            &owner,
+            "/fn/add_service_field",
+            &[
+                ("name", name),
+                ("kind", kind),
+                ("label[lv]", lv),
+                ("label[en]", en),
+            ],
+        )
+        .await;
+    }
+    let save = |name: &'static str,
+                kind: &'static str,
+                lv: &'static str,
+                extra: Vec<(&'static str, &'static str)>| {
+        let mut form = vec![
+            ("original", name),
+            ("name", name),
+            ("kind", kind),
+            ("label[lv]", lv),
+            ("required", "on"),
+        ];
+        form.extend(extra);
+        form
+    };
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_field",
+        &save(
+            "age",
+            "number",
+            "Vecums (gadi)",
+            vec![("min", "0"), ("max", "30")],
+        ),
+    )
+    .await;
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_field",
+        &save(
+            "born",
+            "date",
+            "Dzimšanas datums",
+            vec![("earliest", "1990-01-01"), ("latest", "2030-12-31")],
+        ),
+    )
+    .await;
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_field",
+        &save(
+            "size",
+            "choice",
+            "Izmērs",
+            vec![("options", "small | Mazs | Small\nbig | Liels | Big")],
+        ),
+    )
+    .await;
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_field",
+        &save(
+            "chip",
+            "text",
+            "Čipa numurs",
+            vec![
+                ("show_if_field", "chipped"),
+                ("show_if_equals", "yes"),
+                ("max_chars", "15"),
+            ],
+        ),
+    )
+    .await;
+    // A condition on a later field or an impossible answer is refused, by field.
+    let (version, revision) = keys(app, "saimnieks").await;
+    let mut bad = vec![
+        ("code", CODE),
+        ("version", version.as_str()),
+        ("revision", revision.as_str()),
+    ];
+    bad.extend(save(
+        "chip",
+        "text",
+        "Čipa numurs",
+        vec![("show_if_field", "chipped"), ("show_if_equals", "maybe")],
+    ));
+    assert_eq!(
+        post(app, &owner, "/fn/save_service_field", &bad).await.0,
+        422
+    );
+    let ctx = app.staff("saimnieks").await;
+    let refused = t
+        .edit_service(
+            &ctx,
+            CODE,
+            5,
+            revision.parse().unwrap_or(0),
+            app::domain::service_draft::DraftEdit::MoveField {
+                name: "chip".into(),
+                up: false,
+            },
+        )
+        .await;
+    assert_eq!(
+        common::app_err(refused),
+        AppError::Conflict,
+        "based on a version that is not the published one"
+    );
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_texts",
+        &[
+            ("texts[lv][summary]", "Suņa reģistrācija pašvaldībā."),
+            ("texts[en][summary]", "Registering a dog."),
+            ("texts[lv][fees]", "Bez maksas"),
+        ],
+    )
+    .await;
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_automation",
+        &[
+            ("auto_register", "on"),
+            ("assign", "none"),
+            ("auto_approve", "on"),
+            ("cond[0][field]", "chipped"),
+            ("cond[0][op]", "equals"),
+            ("cond[0][value]", "yes"),
+            ("cond[1][field]", "age"),
+            ("cond[1][op]", "below"),
+            ("cond[1][value]", "20"),
+        ],
+    )
+    .await;
+
+    // Two editors on one revision: the second is told, nothing is lost.
+    let (version, revision) = keys(app, "saimnieks").await;
+    let form = |fees: &'static str| {
+        vec![
+            ("code", CODE),
+            ("version", version.as_str()),
+            ("revision", revision.as_str()),
+            ("texts[lv][fees]", fees),
+        ]
+    };
+    let head = cookie(app, "vaditajs").await;
+    assert!(
+        !post(app, &head, "/fn/save_service_texts", &form("2 eiro"))
+            .await
+            .1
+            .is_empty()
+    );
+    assert_eq!(
+        post(app, &owner, "/fn/save_service_texts", &form("3 eiro"))
+            .await
+            .0,
+        409
+    );
+    let draft = t
+        .service_draft(&ctx, CODE, Lang::Lv)
+        .await
+        .expect("draft")
+        .draft;
+    assert_eq!(draft.texts["lv"].fees, "2 eiro");
+    assert_eq!(draft.fields.len(), 10);
+
+    // Preview as a citizen sees it, before publishing.
+    let page = app
+        .http
+        .get(app.url(&format!("/staff/admin/services/{CODE}/preview")))
+        .header("cookie", &owner)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("Čipa numurs") && page.contains("name=\"multi[needs][a]\""),
+        "preview"
+    );
+    assert!(
+        page.contains("Atbildiet tikai tad, ja “Suns ir čipots” ir “Jā”."),
+        "condition in words"
+    );
+
+    // Publish: version 1, in the catalogue and the API.
+    let (version, revision) = keys(app, "saimnieks").await;
+    let (status, location) = post(
+        app,
+        &owner,
+        "/fn/publish_service",
+        &[
+            ("code", CODE),
+            ("version", &version),
+            ("revision", &revision),
+        ],
+    )
+    .await;
+    assert!(status < 400, "{status}");
+    assert_eq!(
+        location,
+        format!("/staff/admin/services/{CODE}?published=1")
+    );
+    let detail = t.service_detail(CODE, Lang::En).await.expect("listed");
+    assert_eq!(
+        (detail.version, detail.name.as_str(), detail.fees.as_str()),
+        (1, "Dog registration", "2 eiro")
+    );
+    let api: serde_json::Value = app
+        .http
+        .get(app.url(&format!("/api/v1/services/{CODE}")))
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json");
+    let chip = api["fields"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["name"] == "chip"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        chip["show_if"],
+        serde_json::json!({"field": "chipped", "equals": "yes"}),
+        "{api}"
+    );
+
+    // The form as published: the conditional field only when asked; every type checked.
+    let base = [
+        ("dog_name", "Reksis"),
+        ("age", "3"),
+        ("born", "2023-05-01"),
+        ("size", "big"),
+        ("needs", "b,a"),
+    ];
+    let mut with = base.to_vec();
+    with.extend([("chipped", "yes")]);
+    let e = common::app_err(t.submit(dog(&with), None).await);
+    assert_eq!(
+        e.field_errors().and_then(|f| f.get("chip").cloned()),
+        Some(FieldError::Required)
+    );
+    let mut without = base.to_vec();
+    without.extend([("chip", "999")]);
+    let r1 = t
+        .submit(dog(&without), None)
+        .await
+        .expect("not asked: dropped");
+    let mut bad_date = with.clone();
+    bad_date.extend([("chip", "123"), ("born", "1980-01-01")]);
+    let e = common::app_err(t.submit(dog(&bad_date), None).await);
+    assert!(matches!(
+        e.field_errors().and_then(|f| f.get("born").cloned()),
+        Some(FieldError::DateOutOfRange { .. })
+    ));
+    let mut ok = with.clone();
+    ok.push(("chip", "123456"));
+    let r2 = t.submit(dog(&ok), None).await.expect("submit");
+    let view = t
+        .staff_request(&ctx, &r1.reference, Lang::Lv)
+        .await
+        .expect("view");
+    assert!(
+        !view.values.iter().any(|(l, _)| l == "Čipa numurs"),
+        "{:?}",
+        view.values
+    );
+    assert!(
+        view.values
+            .iter()
+            .any(|(l, v)| l == "Vajadzības" && v == "A, B"),
+        "{:?}",
+        view.values
+    );
+
+    // Change a label and republish: version 2; the earlier request keeps version 1's words.
+    edit(
+        app,
+        &owner,
+        "/fn/save_service_field",
+        &save("dog_name", "text", "Suņa vārds un uzvārds", vec![]),
+    )
+    .await;
+    let (version, revision) = keys(app, "saimnieks").await;
+    assert!(
+        !post(
+            app,
+            &owner,
+            "/fn/publish_service",
+            &[
+                ("code", CODE),
+                ("version", &version),
+                ("revision", &revision)
+            ]
+        )
+        .await
+        .1
+        .is_empty()
+    );
+    let old = t
+        .staff_request(&ctx, &r2.reference, Lang::Lv)
+        .await
+        .expect("view");
+    assert!(
+        old.values
+            .iter()
+            .any(|(l, v)| l == "Suņa vārds" && v == "Reksis"),
+        "{:?}",
+        old.values
+    );
+    let versions = t
+        .service_versions(&ctx, CODE, Some(1), Some(2), Lang::Lv)
+        .await
+        .expect("versions");
+    assert_eq!(versions.versions.len(), 2);
+    assert!(
+        versions
+            .changes
+            .iter()
+            .any(|c| c.key == "dog_name" && c.what == "changed"),
+        "{:?}",
+        versions.changes
+    );
+
+    // Withdrawn: out of the catalogue, open requests go on; then back.
+    assert!(
+        !post(app, &owner, "/fn/set_service_listed", &[("code", CODE)])
+            .await
+            .1
+            .is_empty()
+    );
+    assert_eq!(
+        common::app_err(t.service_detail(CODE, Lang::Lv).await),
+        AppError::NotFound
+    );
+    assert!(common::app_err(t.submit(dog(&ok), None).await) != AppError::Internal);
+    assert!(t.staff_request(&ctx, &r2.reference, Lang::Lv).await.is_ok());
+    assert!(
+        !post(
+            app,
+            &owner,
+            "/fn/set_service_listed",
+            &[("code", CODE), ("listed", "1")]
+        )
+        .await
+        .1
+        .is_empty()
+    );
+    assert!(t.service_detail(CODE, Lang::Lv).await.is_ok());
+
+    // Who may: a provider cannot edit; another institution's head cannot see the service.
+    let provider = cookie(app, "sniedzejs").await;
+    assert_eq!(
+        post(app, &provider, "/fn/service_editor", &[("code", CODE)])
+            .await
+            .0,
+        403
+    );
+    let stranger = cookie(app, "pmlp.vaditajs").await;
+    assert_eq!(
+        post(app, &stranger, "/fn/service_editor", &[("code", CODE)])
+            .await
+            .0,
+        404
+    );
+
+    // The audit log has each step.
+    let log = t
+        .audit_log(
+            &app.staff("vaditajs").await,
+            &AuditFilter {
+                entity: "service".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("log");
+    let actions: Vec<&str> = log
+        .iter()
+        .filter(|r| r.entity_key == CODE)
+        .map(|r| r.action.as_str())
+        .collect();
+    for a in [
+        "service_created",
+        "service_published",
+        "service_withdrawn",
+        "service_restored",
+    ] {
+        assert!(actions.contains(&a), "{a} in {actions:?}");
+    }
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "service_published")
+            .count(),
+        2
+    );
+}
+
+async fn unpublished_drafts_can_go(app: &TestApp) {
+    let t = &app.taka;
+    let ctx = app.staff("vaditajs").await;
+    t.create_service(&ctx, "VNP-TEST", "Tests", "")
+        .await
+        .expect("create");
+    let v = t
+        .service_draft(&ctx, "VNP-TEST", Lang::Lv)
+        .await
+        .expect("draft");
+    assert_eq!(
+        common::app_err(t.publish_service(&ctx, "VNP-TEST", 0, v.revision).await)
+            .field_errors()
+            .map(|f| f.contains_key("fields")),
+        Some(true),
+        "no fields: not publishable"
+    );
+    t.discard_draft(&ctx, "VNP-TEST", v.revision)
+        .await
+        .expect("discard");
+    assert_eq!(
+        common::app_err(t.service_draft(&ctx, "VNP-TEST", Lang::Lv).await),
+        AppError::NotFound
+    );
+    // A published service's draft goes, the service stays.
+    let edit = app::domain::service_draft::DraftEdit::Texts(
+        [(
+            "lv".to_string(),
+            [("fees".to_string(), "Bez maksas".to_string())].into(),
+        )]
+        .into(),
+    );
+    let r = t
+        .edit_service(&ctx, "VNP-STAVATLAUJA", 1, 0, edit)
+        .await
+        .expect("edit");
+    t.discard_draft(&ctx, "VNP-STAVATLAUJA", r)
+        .await
+        .expect("discard");
+    assert!(t.service_detail("VNP-STAVATLAUJA", Lang::Lv).await.is_ok());
+}
+
+both_backends!(owner_builds_a_service, unpublished_drafts_can_go);
