@@ -291,6 +291,20 @@ async fn matrix(app: &TestApp) {
             ),
             [N, N, N, N, N, Y, Y, N, N, Y, N],
         ),
+        // Institution settings and calendar: its portfolio owner and administrator (the
+        // other institution's head gets their own).
+        (
+            Target::Fn("/fn/institution_settings", vec![("year", "2026")]),
+            [N, N, N, N, N, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Page("/staff/admin/institution", "data-testid=\"calendar-days\""),
+            [N, N, N, N, N, Y, Y, Y, N, Y, N],
+        ),
+        (
+            Target::Fn("/fn/save_week", vec![("week[0]", "bad")]),
+            [N, N, N, N, N, Y, Y, Y, N, Y, N],
+        ),
         // The service editor: the service's owner, the institution's portfolio owner and
         // administrator; nobody else sees a draft (another institution's head: not found).
         (

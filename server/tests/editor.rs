@@ -587,4 +587,152 @@ async fn unpublished_drafts_can_go(app: &TestApp) {
     assert!(t.service_detail("VNP-STAVATLAUJA", Lang::Lv).await.is_ok());
 }
 
-both_backends!(owner_builds_a_service, unpublished_drafts_can_go);
+/// Institution settings and its calendar: names, signature (in the requester's mail),
+/// languages; a day set in the browser copies the shared national calendar first, so
+/// another institution's calendar stays as it was; bad input changes nothing.
+async fn institution_settings_and_calendar(app: &TestApp) {
+    let t = &app.taka;
+    let head = cookie(app, "vaditajs").await;
+    let provider = cookie(app, "sniedzejs").await;
+    let form = [
+        ("names[lv]", "Valmieras novada pašvaldība"),
+        ("names[en]", "Valmiera Municipality"),
+        (
+            "signatures[lv]",
+            "Klientu centrs: 64207120, darba dienās 8–17",
+        ),
+        ("contacts[lv]", "Lāčplēša iela 2, Valmiera"),
+        ("languages[lv]", "on"),
+        ("languages[en]", "on"),
+    ];
+    assert_eq!(
+        post(app, &provider, "/fn/save_institution", &form).await.0,
+        403
+    );
+    let (status, location) = post(app, &head, "/fn/save_institution", &form).await;
+    assert!(
+        status < 400 && location.contains("saved=1"),
+        "{status} {location}"
+    );
+    let (status, _) = post(app, &head, "/fn/save_institution", &[("names[lv]", " ")]).await;
+    assert_eq!(status, 422, "the Latvian name is required");
+    let ctx = app.staff("vaditajs").await;
+    let s = t.institution_settings(&ctx, 2026).await.expect("settings");
+    assert_eq!(s.names["en"], "Valmiera Municipality");
+    assert_eq!(s.languages, vec!["lv", "en"]);
+    assert!(s.calendar.shared, "VNP starts on the national calendar");
+
+    // The signature signs the requester's receipt.
+    let sink = common::smtp::SmtpSink::start().await;
+    let mailer =
+        app::server::mailer::Mailer::smtp(&sink.url(), "Taka <noreply@taka.test>").expect("mailer");
+    t.submit(common::parking_request("anna@example.lv"), None)
+        .await
+        .expect("submit");
+    t.drain_outbox(&mailer).await.expect("deliver");
+    let received = sink.received.lock().expect("lock").clone();
+    let receipt = received.last().expect("a receipt").parsed();
+    let text = receipt
+        .body_text(0)
+        .map(|b| b.to_string())
+        .unwrap_or_default()
+        .replace("\r\n", "\n");
+    assert!(
+        text.contains("Valmieras novada pašvaldība\nKlientu centrs: 64207120"),
+        "{text}"
+    );
+
+    // Calendar: bad input refused, nothing copied; a holiday copies the national calendar.
+    let before = app.count("calendars").await;
+    assert_eq!(
+        post(
+            app,
+            &head,
+            "/fn/save_calendar_day",
+            &[("day", "2026-02-30"), ("kind", "holiday")]
+        )
+        .await
+        .0,
+        422
+    );
+    assert_eq!(
+        post(app, &head, "/fn/save_week", &[("week[0]", "8-17")])
+            .await
+            .0,
+        422
+    );
+    assert_eq!(app.count("calendars").await, before, "nothing written");
+    assert_eq!(
+        post(
+            app,
+            &provider,
+            "/fn/save_calendar_day",
+            &[("day", "2026-06-01"), ("kind", "holiday")]
+        )
+        .await
+        .0,
+        403
+    );
+    let (status, _) = post(
+        app,
+        &head,
+        "/fn/save_calendar_day",
+        &[
+            ("day", "2026-06-01"),
+            ("kind", "holiday"),
+            ("note", "Pilsētas svētki"),
+        ],
+    )
+    .await;
+    assert!(status < 400, "{status}");
+    let s = t.institution_settings(&ctx, 2026).await.expect("settings");
+    assert!(!s.calendar.shared);
+    assert!(
+        s.calendar
+            .days
+            .iter()
+            .any(|d| d.0 == "2026-06-01" && d.1 == "holiday")
+    );
+    assert!(
+        s.calendar.days.iter().any(|d| d.0 == "2026-11-18"),
+        "the copy keeps the national holidays"
+    );
+    let national = t.calendar_days("LV", 2026).await.expect("days");
+    assert!(
+        !national.iter().any(|d| d.0 == "2026-06-01"),
+        "the national calendar is unchanged"
+    );
+    let week: Vec<(&str, &str)> = (0..7)
+        .map(|i| {
+            (
+                [
+                    "week[0]", "week[1]", "week[2]", "week[3]", "week[4]", "week[5]", "week[6]",
+                ][i],
+                if i < 4 {
+                    "08:00-17:00"
+                } else if i == 4 {
+                    "08:00-14:00"
+                } else {
+                    ""
+                },
+            )
+        })
+        .collect();
+    assert!(post(app, &head, "/fn/save_week", &week).await.0 < 400);
+    let s = t.institution_settings(&ctx, 2026).await.expect("settings");
+    assert_eq!(s.calendar.week[4], "08:00-14:00");
+    assert_eq!(s.calendar.week[5], "");
+    let log = t
+        .audit_log(&ctx, &AuditFilter::default())
+        .await
+        .expect("log");
+    for a in ["settings_changed", "calendar_copied", "day_set", "week_set"] {
+        assert!(log.iter().any(|r| r.action == a), "{a}");
+    }
+}
+
+both_backends!(
+    owner_builds_a_service,
+    unpublished_drafts_can_go,
+    institution_settings_and_calendar
+);

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 pub mod admin;
 pub mod analytics;
 pub mod editor;
+pub mod institution;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {

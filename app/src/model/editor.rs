@@ -78,3 +78,31 @@ pub struct VersionsView {
     /// One of the two was published before the editor existed: only its form is known.
     pub fields_only: bool,
 }
+
+/// An institution's settings page (`ui::institution`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstitutionSettings {
+    pub code: String,
+    /// Languages offered, Latvian first.
+    pub languages: Vec<String>,
+    /// Per language.
+    pub names: std::collections::BTreeMap<String, String>,
+    pub contacts: std::collections::BTreeMap<String, String>,
+    pub signatures: std::collections::BTreeMap<String, String>,
+    pub calendar: CalendarView,
+    /// The year whose exceptions `calendar.days` lists.
+    pub year: i32,
+}
+
+/// The business calendar an institution uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarView {
+    pub code: String,
+    pub time_zone: String,
+    /// Working hours Monday..Sunday, `HH:MM-HH:MM`, empty for a day off.
+    pub week: Vec<String>,
+    /// Used by other institutions too: the first edit makes this institution its own copy.
+    pub shared: bool,
+    /// Exceptions of the year: day, kind (`holiday`, `working`), hours, note.
+    pub days: Vec<(String, String, Option<String>, Option<String>)>,
+}

@@ -5,6 +5,7 @@ mod analytics;
 pub mod citizen;
 mod common;
 mod editor;
+mod institution;
 pub mod islands;
 pub mod privacy;
 pub mod profile;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/admin/staff") view=admin::StaffAdminPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/staff/:id") view=admin::StaffAccountPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/institution") view=institution::InstitutionPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/services") view=editor::ServicesPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/services/:code") view=editor::ServiceEditorPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/services/:code/fields/:name") view=editor::FieldPage ssr=SsrMode::Async />

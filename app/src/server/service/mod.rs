@@ -13,6 +13,7 @@ pub mod analytics;
 mod audit;
 mod catalogue;
 pub mod editor;
+mod institution;
 pub mod limits;
 mod privacy;
 mod requests;

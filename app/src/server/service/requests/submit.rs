@@ -161,6 +161,7 @@ impl Taka {
             },
             None => None,
         };
+        let signoff = self.mail_signoff(svc.institution_id, input.lang).await?;
         let mut tx = self.db.write.begin().await?;
         let counter = format!("reference-{}", today.year());
         let (number,): (i64,) = sqlx::query_as(
@@ -262,7 +263,7 @@ impl Taka {
                     vars: vec![
                         ("reference", reference.clone()),
                         ("service", svc.service_name.clone()),
-                        ("institution", svc.institution_name.clone()),
+                        ("institution", signoff),
                         ("tracking_code", code.clone()),
                         ("tracking_link", self.tracking_link(&reference, Some(&code))),
                         ("expected_by", local_date_string(due_at)),

@@ -85,11 +85,9 @@ impl Taka {
         let due_at = sla::expected_by(&cal, &targets, &clock, at).unwrap_or(row.due_at);
         // Names for the requester's message, read only when there is someone to write to.
         let names = if row.contact_email.as_deref().is_some_and(|e| !e.is_empty()) {
-            self.names_for(
-                &row.service_code,
-                Lang::parse(&row.lang).unwrap_or_default(),
-            )
-            .await?
+            let lang = Lang::parse(&row.lang).unwrap_or_default();
+            let (service, _) = self.names_for(&row.service_code, lang).await?;
+            (service, self.mail_signoff(row.institution_id, lang).await?)
         } else {
             Default::default()
         };

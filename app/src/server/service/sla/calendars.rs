@@ -166,6 +166,39 @@ impl Taka {
         hours: Option<&str>,
         note: Option<&str>,
     ) -> ServiceResult<()> {
+        let (id, day) = self.check_calendar_day(calendar, day, kind, hours).await?;
+        let mut tx = self.db.write.begin().await?;
+        sqlx::query("DELETE FROM calendar_days WHERE calendar_id = $1 AND day = $2")
+            .bind(id)
+            .bind(&day)
+            .execute(&mut *tx)
+            .await?;
+        if kind != "normal" {
+            sqlx::query(
+                "INSERT INTO calendar_days (calendar_id, day, kind, hours, note) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(&day)
+            .bind(kind)
+            .bind(hours.and_then(parse_hours).as_ref().map(format_hours))
+            .bind(note)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.forget_calendars();
+        Ok(())
+    }
+
+    /// The rules of [`Self::set_calendar_day`]: the calendar's id and the day, or the
+    /// errors by field (`day`, `kind`, `hours`, `calendar`).
+    pub(crate) async fn check_calendar_day(
+        &self,
+        calendar: &str,
+        day: &str,
+        kind: &str,
+        hours: Option<&str>,
+    ) -> ServiceResult<(i64, String)> {
         let mut errors = crate::domain::FieldErrors::new();
         let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
         if date.is_none() {
@@ -189,28 +222,7 @@ impl Taka {
         let (Some((id,)), Some(date), true) = (cal, date, errors.is_empty()) else {
             return Err(AppError::Invalid(errors).into());
         };
-        let day = date.format("%Y-%m-%d").to_string();
-        let mut tx = self.db.write.begin().await?;
-        sqlx::query("DELETE FROM calendar_days WHERE calendar_id = $1 AND day = $2")
-            .bind(id)
-            .bind(&day)
-            .execute(&mut *tx)
-            .await?;
-        if kind != "normal" {
-            sqlx::query(
-                "INSERT INTO calendar_days (calendar_id, day, kind, hours, note) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(id)
-            .bind(&day)
-            .bind(kind)
-            .bind(hours.and_then(parse_hours).as_ref().map(format_hours))
-            .bind(note)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        self.forget_calendars();
-        Ok(())
+        Ok((id, date.format("%Y-%m-%d").to_string()))
     }
 
     /// Create a calendar (another country or institution): time zone and the working
