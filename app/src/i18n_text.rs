@@ -17,6 +17,14 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::NotANumber => td_string!(l, field_errors.not_a_number).to_string(),
         FieldError::OutOfRange { .. } => td_string!(l, field_errors.out_of_range).to_string(),
         FieldError::InvalidDate => td_string!(l, field_errors.invalid_date).to_string(),
+        FieldError::DateOutOfRange { earliest, latest } => match (earliest, latest) {
+            (Some(from), Some(to)) => {
+                td_string!(l, field_errors.date_between, earliest = from, latest = to)
+            }
+            (Some(from), None) => td_string!(l, field_errors.date_not_before, earliest = from),
+            (None, Some(to)) => td_string!(l, field_errors.date_not_after, latest = to),
+            (None, None) => td_string!(l, field_errors.date_out_of_range).to_string(),
+        },
         FieldError::InvalidChoice => td_string!(l, field_errors.invalid_choice).to_string(),
         FieldError::InvalidYesNo => td_string!(l, field_errors.invalid_yes_no).to_string(),
         FieldError::InvalidEmail => td_string!(l, field_errors.invalid_email).to_string(),

@@ -19,7 +19,11 @@ pub enum AssignRule {
 }
 
 impl AssignRule {
-    pub const ALL: [AssignRule; 3] = [AssignRule::None, AssignRule::RoundRobin, AssignRule::LeastOpen];
+    pub const ALL: [AssignRule; 3] = [
+        AssignRule::None,
+        AssignRule::RoundRobin,
+        AssignRule::LeastOpen,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             AssignRule::None => "none",
@@ -228,7 +232,11 @@ impl Automation {
                 },
             );
         }
-        if errors.is_empty() { Ok(()) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -237,7 +245,13 @@ impl Automation {
 pub fn next_in_turn(providers: &[i64], last: Option<i64>) -> Option<i64> {
     let first = providers.first().copied()?;
     let Some(last) = last else { return Some(first) };
-    Some(providers.iter().copied().find(|p| *p > last).unwrap_or(first))
+    Some(
+        providers
+            .iter()
+            .copied()
+            .find(|p| *p > last)
+            .unwrap_or(first),
+    )
 }
 
 /// The provider with the fewest open requests; ties go to the lowest id.
@@ -286,8 +300,14 @@ mod tests {
         assert!(cond("length", CompareOp::AtMost, "5").holds(&v));
         assert!(cond("length", CompareOp::AtLeast, "5").holds(&v));
         assert!(!cond("length", CompareOp::Above, "5").holds(&v));
-        assert!(!cond("length", CompareOp::Above, "x").holds(&v), "not a number never holds");
-        assert!(cond("zones", CompareOp::Equals, "c").holds(&v), "one of the chosen");
+        assert!(
+            !cond("length", CompareOp::Above, "x").holds(&v),
+            "not a number never holds"
+        );
+        assert!(
+            cond("zones", CompareOp::Equals, "c").holds(&v),
+            "one of the chosen"
+        );
         assert!(!cond("zones", CompareOp::Equals, "b").holds(&v));
         assert!(!cond("zones", CompareOp::NotEquals, "a").holds(&v));
         assert!(!cond("missing", CompareOp::Equals, "yes").holds(&v));
@@ -351,7 +371,10 @@ mod tests {
                 approve_when: vec![bad.clone()],
                 ..ok.clone()
             };
-            assert!(a.check(&fields).unwrap_err().contains_key("approve_when"), "{bad:?}");
+            assert!(
+                a.check(&fields).unwrap_err().contains_key("approve_when"),
+                "{bad:?}"
+            );
         }
         let empty = Automation {
             auto_approve: true,
@@ -366,7 +389,11 @@ mod tests {
                 remind_information_days: Some(days),
                 ..Automation::default()
             };
-            assert!(a.check(&fields).unwrap_err().contains_key("remind_information_days"));
+            assert!(
+                a.check(&fields)
+                    .unwrap_err()
+                    .contains_key("remind_information_days")
+            );
         }
     }
 
@@ -376,7 +403,11 @@ mod tests {
         assert_eq!(next_in_turn(&[3, 5, 9], None), Some(3));
         assert_eq!(next_in_turn(&[3, 5, 9], Some(3)), Some(5));
         assert_eq!(next_in_turn(&[3, 5, 9], Some(9)), Some(3));
-        assert_eq!(next_in_turn(&[3, 5, 9], Some(4)), Some(5), "last one left the service");
+        assert_eq!(
+            next_in_turn(&[3, 5, 9], Some(4)),
+            Some(5),
+            "last one left the service"
+        );
         assert_eq!(least_open(&[]), None);
         assert_eq!(least_open(&[(3, 2), (5, 1), (9, 1)]), Some(5));
     }

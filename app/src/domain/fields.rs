@@ -309,8 +309,15 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
         }
         FieldType::MultiChoice => {
             // Chosen options in the form's order, each once.
-            let chosen: Vec<&str> = raw.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
-            if chosen.iter().any(|c| !field.options.iter().any(|o| o.value == *c)) {
+            let chosen: Vec<&str> = raw
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .collect();
+            if chosen
+                .iter()
+                .any(|c| !field.options.iter().any(|o| o.value == *c))
+            {
                 return Err(FieldError::InvalidChoice);
             }
             let picked: Vec<&str> = field
@@ -418,7 +425,10 @@ pub fn check_schema(schema: &[FieldSpec]) -> Result<(), String> {
             let mut values = std::collections::BTreeSet::new();
             for o in &f.options {
                 if !is_machine_name(&o.value) || !values.insert(o.value.as_str()) {
-                    return Err(format!("field {:?}: bad or repeated option {:?}", f.name, o.value));
+                    return Err(format!(
+                        "field {:?}: bad or repeated option {:?}",
+                        f.name, o.value
+                    ));
                 }
             }
         }
@@ -452,7 +462,10 @@ pub fn check_schema(schema: &[FieldSpec]) -> Result<(), String> {
                 _ => !c.equals.trim().is_empty(),
             };
             if !possible {
-                return Err(format!("field {:?}: condition on an impossible answer", f.name));
+                return Err(format!(
+                    "field {:?}: condition on an impossible answer",
+                    f.name
+                ));
             }
         }
         if !seen.insert(&f.name) {
@@ -651,7 +664,10 @@ mod tests {
         let mut f = field("m", FieldType::MultiChoice, true);
         options(&mut f, &["a", "b", "c"]);
         let schema = vec![f];
-        assert_eq!(validate(&schema, &values(&[("m", "c, a,a")])).unwrap()["m"], "a,c");
+        assert_eq!(
+            validate(&schema, &values(&[("m", "c, a,a")])).unwrap()["m"],
+            "a,c"
+        );
         assert_eq!(
             validate(&schema, &values(&[("m", "a,z")])).unwrap_err()["m"],
             FieldError::InvalidChoice
@@ -719,8 +735,14 @@ mod tests {
             field: "car".into(),
             equals: "yes".into(),
         });
-        assert!(check_schema(&[later.clone(), car.clone()]).is_err(), "on a later field");
-        assert!(check_schema(&[later.clone()]).is_err(), "on a missing field");
+        assert!(
+            check_schema(&[later.clone(), car.clone()]).is_err(),
+            "on a later field"
+        );
+        assert!(
+            check_schema(&[later.clone()]).is_err(),
+            "on a missing field"
+        );
         let mut impossible = later.clone();
         impossible.show_if = Some(ShowIf {
             field: "car".into(),
@@ -741,7 +763,10 @@ mod tests {
         options(&mut m, &["a", "a"]);
         assert!(check_schema(&[m.clone()]).is_err(), "repeated option");
         options(&mut m, &["A b"]);
-        assert!(check_schema(&[m]).is_err(), "option value not a machine name");
+        assert!(
+            check_schema(&[m]).is_err(),
+            "option value not a machine name"
+        );
     }
 
     #[test]

@@ -194,7 +194,8 @@ pub fn SchemaField(
             </div>
         }
         .into_any(),
-        FieldType::Choice => {
+        // Multiple choice offers the same list for now (one option chosen is a valid answer).
+        FieldType::Choice | FieldType::MultiChoice => {
             let options = spec
                 .options
                 .iter()

@@ -27,7 +27,9 @@ impl Lcg {
 fn sample_value(f: &FieldSpec, rng: &mut Lcg, now: i64) -> Option<String> {
     let date = |days_ago: i64| crate::server::service::local_date_string(now - days_ago * 86_400);
     Some(match f.kind {
-        FieldType::Choice => f.options.get(rng.below(f.options.len()))?.value.clone(),
+        FieldType::Choice | FieldType::MultiChoice => {
+            f.options.get(rng.below(f.options.len()))?.value.clone()
+        }
         FieldType::YesNo => "yes".into(),
         FieldType::Date => date(rng.below(300) as i64),
         FieldType::Number => {
