@@ -89,6 +89,9 @@ pub struct TimelineEntry {
     pub actor_role: Option<Role>,
     pub actor_kind: String,
     pub visible_to_requester: bool,
+    /// The automation rule behind a step the system took (`Rule::as_str`).
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 /// The requester's view of a request, proved by the tracking code.

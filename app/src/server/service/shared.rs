@@ -7,6 +7,7 @@
 
 use super::Taka;
 use super::rollup;
+use crate::domain::automation::Rule;
 use crate::domain::sla::{SlaClock, SlaStage, Targets};
 use crate::domain::{self, Actor, FieldSpec, Lang, Status};
 use crate::error::AppError;
@@ -43,6 +44,7 @@ impl StaffContext {
         ActingAs {
             actor: self.actor(),
             user_id: Some(self.user.id),
+            rule: None,
         }
     }
 }
@@ -52,6 +54,19 @@ impl StaffContext {
 pub(crate) struct ActingAs {
     pub actor: Actor,
     pub user_id: Option<i64>,
+    /// The automation rule a step of the system follows (recorded in the history).
+    pub rule: Option<Rule>,
+}
+
+impl ActingAs {
+    /// The system, following a service's automation rule.
+    pub fn system(rule: Rule) -> ActingAs {
+        ActingAs {
+            actor: Actor::System,
+            user_id: None,
+            rule: Some(rule),
+        }
+    }
 }
 
 /// A request with its service's code and field schema, as `REQUEST_SELECT` reads it.

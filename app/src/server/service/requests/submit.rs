@@ -1,6 +1,7 @@
 //! Submitting a request through any channel, and replaying an idempotent submission.
 
 use super::{IdempotencyKey, NewEvent, NewRequest, insert_events, record_rollups};
+use crate::domain::automation::Rule;
 use crate::domain::sla::{self, SlaStage};
 use crate::domain::{
     self, Action, ActionKind, Actor, Contact, FieldErrors, Lang, Status, lifecycle,
@@ -117,6 +118,7 @@ impl Taka {
         let submitted_by = ActingAs {
             actor,
             user_id: staff.map(|s| s.user.id),
+            rule: None,
         };
         let mut events = vec![NewEvent {
             by: submitted_by,
@@ -130,10 +132,7 @@ impl Taka {
         if svc.auto_register != 0 {
             let t = lifecycle::apply(status, &Action::Register { note: None }, Actor::System)?;
             events.push(NewEvent {
-                by: ActingAs {
-                    actor: Actor::System,
-                    user_id: None,
-                },
+                by: ActingAs::system(Rule::AutoRegister),
                 action: t.action,
                 from: Some(status),
                 to: t.to,

@@ -27,6 +27,7 @@ impl Taka {
             ActingAs {
                 actor: Actor::Requester,
                 user_id: None,
+                rule: None,
             },
             None,
         )
