@@ -11,6 +11,7 @@
 
 pub mod analytics;
 mod audit;
+mod automation;
 mod catalogue;
 pub mod limits;
 mod privacy;
