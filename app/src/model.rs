@@ -235,6 +235,10 @@ pub struct StaffRequestView {
     pub legal_hold: Option<String>,
     /// Whether this user may erase its personal data or place a legal hold.
     pub may_manage_personal_data: bool,
+    /// The reference of another open request of the same contact for the same service,
+    /// when it was submitted (only if this user may see that one too).
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
 }
 
 /// Per-field messages, keyed by field name.
