@@ -667,7 +667,7 @@ async fn the_demo_runs_with_automation(app: &TestApp) {
     assert_eq!(approved.status, Status::InFulfilment);
     let providers = [
         user_id(t, "pmlp.sniedzejs").await,
-        user_id(t, "pmlp.sniedzejs2").await,
+        user_id(t, "pmlp.ozols").await,
     ];
     assert!(
         assignee_of(t, &approved.reference)

@@ -227,7 +227,7 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
             pmlp.clone(),
         ),
         (
-            "pmlp.sniedzejs2",
+            "pmlp.ozols",
             "Andris Ozols",
             Role::Provider,
             "PMLP",
