@@ -213,8 +213,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Sweep => {
             let r = taka.sla_sweep().await.map_err(|e| format!("sweep: {e}"))?;
             println!(
-                "at risk: {}, breached: {}, services escalated: {}",
-                r.at_risk, r.breached, r.services
+                "at risk: {}, breached: {}, services escalated: {}, reminders: {}",
+                r.at_risk, r.breached, r.services, r.reminders
             );
         }
         Command::Calendar { command } => calendar(&taka, command).await?,

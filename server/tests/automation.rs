@@ -1,9 +1,8 @@
 //! Issue 9, automation per service, on SQLite and PostgreSQL: who may change a service's
 //! automation (checked against its form, audited); approval on arrival through the
 //! lifecycle as the system, with the rule in the history; assignment of approved requests
-//! in turn or to the least busy provider; reminders to the requester and the assignee from
-//! the sweep, once each; a second open request from the same contact flagged to staff and
-//! named only in the mail to that contact; the demo's automated institution.
+//! in turn or to the least busy provider; the demo's automated institution. Reminders and
+//! duplicates: `reminders_and_duplicates.rs`.
 
 mod common;
 
@@ -12,21 +11,10 @@ use app::domain::{Action, ActionKind, Channel, FieldError, Lang, Role, Status};
 use app::error::AppError;
 use app::server::Taka;
 use app::server::service::{NewRequest, NewUser, StaffContext};
-use chrono::TimeZone;
 use common::{DEMO_PASSWORD, TestApp, app_err};
 use std::collections::BTreeMap;
 
 const TREES: &str = "VNP-KOKU-CIRSANA";
-const HOUR: i64 = 3600;
-
-/// Monday 2026-11-23 09:00 in Riga (a full working week follows).
-fn monday_9() -> i64 {
-    chrono::Utc
-        .with_ymd_and_hms(2026, 11, 23, 7, 0, 0)
-        .single()
-        .map(|t| t.timestamp())
-        .expect("time")
-}
 
 fn tree_request(trees: &str, email: &str) -> NewRequest {
     let values: BTreeMap<String, String> = [
@@ -412,228 +400,6 @@ async fn least_open_and_staff_approvals(app: &TestApp) {
     assert_eq!(notes.iter().filter(|n| n.kind == "assigned").count(), 2);
 }
 
-/// The sweep reminds the requester once when a question has waited the service's working
-/// days, and the assignee once at 60 % of a stage, before the at-risk point.
-async fn reminders_go_once(app: &TestApp) {
-    let t = app.taka_at(monday_9());
-    let owner = app.staff("saimnieks").await;
-    let provider = app.staff("sniedzejs").await;
-    let automation = Automation {
-        auto_register: true,
-        remind_information_days: Some(2),
-        remind_assignee: true,
-        ..Automation::default()
-    };
-    t.set_automation(&owner, TREES, &automation)
-        .await
-        .expect("set");
-    let r = t
-        .submit(tree_request("7", "anna@example.lv"), None)
-        .await
-        .expect("submit");
-    let reference = &r.reference;
-    act(&t, &provider, reference, Action::StartAssessment).await;
-    act(
-        &t,
-        &provider,
-        reference,
-        Action::RequestInformation {
-            reason: "Lūdzu, pievienojiet zemes robežu plānu.".into(),
-        },
-    )
-    .await;
-
-    // Asked on Monday; two working days have passed at the end of Wednesday.
-    t.clock().set(monday_9() + 2 * 24 * HOUR + 3 * HOUR);
-    assert_eq!(
-        t.sla_sweep().await.expect("sweep").reminders,
-        0,
-        "Wednesday noon"
-    );
-    t.clock().set(monday_9() + 3 * 24 * HOUR);
-    assert_eq!(t.sla_sweep().await.expect("sweep").reminders, 1, "Thursday");
-    assert_eq!(t.sla_sweep().await.expect("again").reminders, 0, "once");
-    let sent = mails(&t, "information_reminder").await;
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].0, "anna@example.lv");
-    assert!(sent[0].1.contains("zemes robežu plānu") && sent[0].1.contains(reference.as_str()));
-    let view = t
-        .track(reference, &r.tracking_code, Lang::Lv)
-        .await
-        .expect("track");
-    let reminder = view
-        .timeline
-        .iter()
-        .find(|e| e.action == ActionKind::Reminder)
-        .expect("the requester sees the reminder");
-    assert_eq!(reminder.rule.as_deref(), Some("information_reminder"));
-    assert_eq!(reminder.to_status, Status::AwaitingInformation);
-
-    // Answered, approved, taken: the fulfilment stage runs with an assignee.
-    t.requester_act(
-        reference,
-        &r.tracking_code,
-        Action::ProvideInformation {
-            answer: "Plāns pievienots.".into(),
-        },
-        Lang::Lv,
-    )
-    .await
-    .expect("answer");
-    act(&t, &provider, reference, Action::Approve { note: None }).await;
-    act(&t, &provider, reference, Action::Assign { to_self: true }).await;
-    let start = t.now();
-    let (mut reminded_at, mut at_risk_at) = (None, None);
-    for step in 1..=200 {
-        t.clock().set(start + step * 3 * HOUR);
-        let s = t.sla_sweep().await.expect("sweep");
-        if s.reminders > 0 {
-            assert!(reminded_at.is_none(), "reminded twice");
-            assert!(at_risk_at.is_none(), "reminded after the at-risk point");
-            let v = t
-                .staff_request(&provider, reference, Lang::Lv)
-                .await
-                .expect("view");
-            assert_eq!(v.sla.state, app::domain::SlaState::OnTime);
-            reminded_at = Some(step);
-        }
-        if s.at_risk > 0 {
-            at_risk_at = Some(step);
-            break;
-        }
-    }
-    let (reminded, risk) = (reminded_at.expect("reminded"), at_risk_at.expect("at risk"));
-    assert!(reminded < risk);
-    let (notes, _) = t.notifications(&provider, Lang::Lv).await.expect("notes");
-    assert_eq!(notes.iter().filter(|n| n.kind == "reminder").count(), 1);
-    let sent = mails(&t, "assignee_reminder").await;
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].0, "sniedzejs@demo.taka.lv");
-    let staff_view = t
-        .staff_request(&provider, reference, Lang::Lv)
-        .await
-        .expect("view");
-    let reminders: Vec<(Option<String>, bool)> = staff_view
-        .timeline
-        .iter()
-        .filter(|e| e.action == ActionKind::Reminder)
-        .map(|e| (e.rule.clone(), e.visible_to_requester))
-        .collect();
-    assert_eq!(
-        reminders,
-        [
-            (Some("information_reminder".into()), true),
-            (Some("assignee_reminder".into()), false)
-        ]
-    );
-}
-
-/// A second open request from the same contact for the same service is flagged to staff;
-/// only the mail to the same address names the first one; the receipt page never does.
-async fn duplicates_are_flagged_without_telling_anyone_else(app: &TestApp) {
-    let t = &app.taka;
-    let provider = app.staff("sniedzejs").await;
-    let parking = |email: &str, phone: &str| NewRequest {
-        contact_phone: phone.into(),
-        ..common::parking_request(email)
-    };
-    let first = t
-        .submit(parking("anna@example.lv", ""), None)
-        .await
-        .expect("first");
-    let again = t
-        .submit(parking("ANNA@Example.lv", ""), None)
-        .await
-        .expect("again");
-    let other = t
-        .submit(parking("peteris@example.lv", ""), None)
-        .await
-        .expect("other");
-    let dup_of = |reference: String| {
-        let provider = provider.clone();
-        async move {
-            t.staff_request(&provider, &reference, Lang::Lv)
-                .await
-                .expect("view")
-                .duplicate_of
-        }
-    };
-    assert_eq!(
-        dup_of(again.reference.clone()).await,
-        Some(first.reference.clone())
-    );
-    assert_eq!(dup_of(first.reference.clone()).await, None);
-    assert_eq!(dup_of(other.reference.clone()).await, None);
-
-    // The receipt mail to that address names the open request; the others do not.
-    let receipts = mails(t, "receipt").await;
-    assert_eq!(receipts.len(), 3);
-    assert!(!receipts[0].1.contains("atvērts pieprasījums"));
-    assert!(
-        receipts[1].1.contains(&first.reference),
-        "{}",
-        receipts[1].1
-    );
-    assert!(
-        receipts[1]
-            .1
-            .contains(&format!("/track?ref={}", first.reference))
-    );
-    assert!(!receipts[2].1.contains(&first.reference));
-    // The receipt page shows nothing of it.
-    let page = app
-        .http
-        .get(app.url(&format!("/receipt?ref={}", again.reference)))
-        .header("accept", "text/html")
-        .header(
-            "cookie",
-            common::tracking_cookie(&again.reference, &again.tracking_code),
-        )
-        .send()
-        .await
-        .expect("receipt page");
-    assert!(page.status().is_success());
-    let html = page.text().await.expect("html");
-    assert!(html.contains(&again.reference));
-    assert!(
-        !html.contains(&first.reference),
-        "the page names the other request"
-    );
-
-    // The same phone from another address: flagged for staff, not named in the mail.
-    let by_phone = t
-        .submit(parking("liga@example.lv", "+371 2000 0001"), None)
-        .await
-        .expect("phone");
-    let same_phone = t
-        .submit(parking("janis@example.lv", "+37120000001"), None)
-        .await
-        .expect("same phone");
-    assert_eq!(
-        dup_of(same_phone.reference.clone()).await,
-        Some(by_phone.reference.clone())
-    );
-    let receipts = mails(t, "receipt").await;
-    assert!(!receipts[4].1.contains(&by_phone.reference));
-
-    // Once the first request is withdrawn, a new one is not a duplicate.
-    for r in [&first, &again] {
-        t.requester_act(
-            &r.reference,
-            &r.tracking_code,
-            Action::Withdraw { reason: None },
-            Lang::Lv,
-        )
-        .await
-        .expect("withdraw");
-    }
-    let later = t
-        .submit(parking("anna@example.lv", ""), None)
-        .await
-        .expect("later");
-    assert_eq!(dup_of(later.reference).await, None);
-}
-
 /// The demo's state institution runs with automation: a statement about oneself in two
 /// copies is approved and handed to one of its providers on arrival; the whole demo still
 /// reaches every status.
@@ -699,7 +465,5 @@ both_backends!(
     settings_are_guarded_checked_and_audited,
     approval_on_arrival_and_turns,
     least_open_and_staff_approvals,
-    reminders_go_once,
-    duplicates_are_flagged_without_telling_anyone_else,
     the_demo_runs_with_automation,
 );
