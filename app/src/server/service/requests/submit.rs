@@ -298,7 +298,7 @@ impl Taka {
             expected_at: due_at,
         };
         // Approval on arrival, after the request is safely stored: the steps are the
-        // system's, through the lifecycle, and a failure leaves the request as submitted.
+        // system's, through the lifecycle, and a failure leaves the request where it is.
         if automation.approves(&values) {
             self.approve_on_arrival(&receipt.reference).await;
             if let Ok(row) = self.load_request(&receipt.reference).await {
