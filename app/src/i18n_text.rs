@@ -2,6 +2,7 @@
 //! JSON API both use these, so a status or an error reads the same everywhere. All wording
 //! lives in `locales/*.json`.
 
+use crate::domain::automation::Rule;
 use crate::domain::privacy::ErasureBlock;
 use crate::domain::{ActionKind, Channel, FieldError, LifecycleError, Role, Stage, Status};
 use crate::error::AppError;
@@ -17,6 +18,14 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::NotANumber => td_string!(l, field_errors.not_a_number).to_string(),
         FieldError::OutOfRange { .. } => td_string!(l, field_errors.out_of_range).to_string(),
         FieldError::InvalidDate => td_string!(l, field_errors.invalid_date).to_string(),
+        FieldError::DateOutOfRange { earliest, latest } => match (earliest, latest) {
+            (Some(from), Some(to)) => {
+                td_string!(l, field_errors.date_between, earliest = from, latest = to)
+            }
+            (Some(from), None) => td_string!(l, field_errors.date_not_before, earliest = from),
+            (None, Some(to)) => td_string!(l, field_errors.date_not_after, latest = to),
+            (None, None) => td_string!(l, field_errors.date_out_of_range).to_string(),
+        },
         FieldError::InvalidChoice => td_string!(l, field_errors.invalid_choice).to_string(),
         FieldError::InvalidYesNo => td_string!(l, field_errors.invalid_yes_no).to_string(),
         FieldError::InvalidEmail => td_string!(l, field_errors.invalid_email).to_string(),
@@ -26,9 +35,6 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::CommonPassword => td_string!(l, field_errors.common_password).to_string(),
         FieldError::OwnAccount => td_string!(l, field_errors.own_account).to_string(),
         FieldError::LinkExpired => td_string!(l, field_errors.link_expired).to_string(),
-        FieldError::DateOutOfRange { .. } => {
-            td_string!(l, field_errors.date_out_of_range).to_string()
-        }
         FieldError::InUse => td_string!(l, field_errors.in_use).to_string(),
     }
 }
@@ -145,7 +151,10 @@ pub fn action(l: Locale, a: ActionKind) -> &'static str {
         ActionKind::Rate => td_string!(l, action.rate),
         ActionKind::Close => td_string!(l, action.close),
         ActionKind::Withdraw => td_string!(l, action.withdraw),
-        ActionKind::SlaAtRisk | ActionKind::SlaBreached | ActionKind::SlaEscalated => event(l, a),
+        ActionKind::SlaAtRisk
+        | ActionKind::SlaBreached
+        | ActionKind::SlaEscalated
+        | ActionKind::Reminder => event(l, a),
     }
 }
 
@@ -169,7 +178,25 @@ pub fn event(l: Locale, a: ActionKind) -> &'static str {
         ActionKind::SlaAtRisk => td_string!(l, event.sla_at_risk),
         ActionKind::SlaBreached => td_string!(l, event.sla_breached),
         ActionKind::SlaEscalated => td_string!(l, event.sla_escalated),
+        ActionKind::Reminder => td_string!(l, event.reminder),
     }
+}
+
+/// The name of an automation rule, as a history shows what fired.
+pub fn rule(l: Locale, r: Rule) -> &'static str {
+    match r {
+        Rule::AutoRegister => td_string!(l, automation.rule_auto_register),
+        Rule::AutoApprove => td_string!(l, automation.rule_auto_approve),
+        Rule::AssignRoundRobin => td_string!(l, automation.rule_assign_round_robin),
+        Rule::AssignLeastOpen => td_string!(l, automation.rule_assign_least_open),
+        Rule::InformationReminder => td_string!(l, automation.rule_information_reminder),
+        Rule::AssigneeReminder => td_string!(l, automation.rule_assignee_reminder),
+    }
+}
+
+/// "Automatically (rule: ...)": who took a step that a service's automation took.
+pub fn automatically(l: Locale, r: Rule) -> String {
+    td_string!(l, automation.automatically, rule = rule(l, r))
 }
 
 /// A request's standing against its service level.
@@ -201,6 +228,7 @@ pub fn notification(l: Locale, kind: &str) -> &'static str {
         "assigned" => td_string!(l, notifications.kind_assigned),
         "at_risk" => td_string!(l, notifications.kind_at_risk),
         "breached" => td_string!(l, notifications.kind_breached),
+        "reminder" => td_string!(l, notifications.kind_reminder),
         _ => td_string!(l, notifications.kind_compliance),
     }
 }
@@ -217,6 +245,8 @@ pub fn mail_kind(l: Locale, template: &str) -> &'static str {
         "assigned" => td_string!(l, mail_kind.assigned),
         "at_risk" => td_string!(l, mail_kind.at_risk),
         "breached" => td_string!(l, mail_kind.breached),
+        "information_reminder" => td_string!(l, mail_kind.information_reminder),
+        "assignee_reminder" => td_string!(l, mail_kind.assignee_reminder),
         _ => td_string!(l, mail_kind.compliance),
     }
 }

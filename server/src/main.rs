@@ -81,6 +81,17 @@ enum Command {
         #[arg(long, default_value_t = 95)]
         target: u32,
     },
+    /// Set a service's automation (recorded in the audit log as from the command line), e.g.
+    /// --json '{"auto_register":true,"assign":"least_open","auto_approve":true,
+    /// "approve_when":[{"field":"fee_paid","op":"equals","value":"yes"}],
+    /// "remind_information_days":5,"remind_assignee":true}'
+    Automation {
+        /// Service code, e.g. PMLP-IZZINA
+        service: String,
+        /// The settings as JSON; missing keys are off
+        #[arg(long)]
+        json: String,
+    },
     /// Business calendars: show a year, set a day, add a calendar, assign one.
     Calendar {
         #[command(subcommand)]
@@ -202,8 +213,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Sweep => {
             let r = taka.sla_sweep().await.map_err(|e| format!("sweep: {e}"))?;
             println!(
-                "at risk: {}, breached: {}, services escalated: {}",
-                r.at_risk, r.breached, r.services
+                "at risk: {}, breached: {}, services escalated: {}, reminders: {}",
+                r.at_risk, r.breached, r.services, r.reminders
             );
         }
         Command::Calendar { command } => calendar(&taka, command).await?,
@@ -268,6 +279,14 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!(
                 "{service}: {register_hours} h to register, {decide_days} d to decide, {fulfil_days} d to fulfil, target {target} %"
             );
+        }
+        Command::Automation { service, json } => {
+            let automation: app::domain::automation::Automation =
+                serde_json::from_str(&json).map_err(|e| format!("--json: {e}"))?;
+            taka.set_automation_cli(&service, &automation)
+                .await
+                .map_err(|e| describe(app::error::AppError::from(e)))?;
+            println!("{service}: automation set");
         }
         Command::Migrate => {
             tracing::info!(database = %app::server::db::redact(&cli.database_url), "migrations applied");

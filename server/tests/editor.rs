@@ -421,6 +421,23 @@ async fn owner_builds_a_service(app: &TestApp) {
         view.values
     );
 
+    // The owner's automation: a chipped young dog is approved on arrival, by the system,
+    // with the rule in the history; the other waits, registered.
+    let approved = t
+        .staff_request(&ctx, &r2.reference, Lang::Lv)
+        .await
+        .expect("view");
+    assert!(
+        approved
+            .timeline
+            .iter()
+            .any(|e| e.action == app::domain::ActionKind::Approve
+                && e.actor_kind == "system"
+                && e.rule.as_deref() == Some("auto_approve")),
+        "{:?}",
+        approved.timeline
+    );
+    assert_eq!(view.status, app::domain::Status::Registered);
     // Change a label and republish: version 2; the earlier request keeps version 1's words.
     edit(
         app,

@@ -2,6 +2,7 @@
 //! arrives, is approved or waits. The service layer runs these steps through the lifecycle
 //! as `Actor::System`, and records the rule that fired with each step.
 
+use super::Contact;
 use super::fields::{CleanValues, FieldError, FieldErrors, FieldSpec, FieldType};
 use serde::{Deserialize, Serialize};
 
@@ -135,6 +136,20 @@ pub struct Automation {
 /// point is `sla::RISK_PCT`).
 pub const ASSIGNEE_REMINDER_PCT: i64 = 60;
 
+/// Whether a running stage with `remaining` of its `budget` working seconds left has used
+/// [`ASSIGNEE_REMINDER_PCT`] of its time (the assignee is reminded once then).
+pub fn assignee_reminder_due(remaining: i64, budget: i64) -> bool {
+    budget > 0 && remaining * 100 <= budget * (100 - ASSIGNEE_REMINDER_PCT)
+}
+
+/// When a requester asked for information at `paused_at` is reminded: at the end of the
+/// `days`-th working day after that day, on the institution's calendar.
+#[cfg(feature = "ssr")]
+pub fn information_reminder_at(cal: &super::calendar::Calendar, paused_at: i64, days: u32) -> i64 {
+    let from = chrono::DateTime::from_timestamp(paused_at, 0).unwrap_or_default();
+    cal.add_working_days(from, days).timestamp()
+}
+
 /// The longest wait for information a reminder can be set to, in working days.
 pub const MAX_REMINDER_DAYS: u32 = 60;
 
@@ -238,6 +253,13 @@ impl Automation {
             Err(errors)
         }
     }
+}
+
+/// What makes two requests come from the same contact: the e-mail address in lower case,
+/// or the phone number (already normalised by `Contact::parse`); empty where not given.
+pub fn contact_keys(contact: &Contact) -> (String, String) {
+    let key = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or("").to_string();
+    (key(&contact.email).to_lowercase(), key(&contact.phone))
 }
 
 /// The next provider in turn after `last` (the one the rule chose last time), among
@@ -410,6 +432,51 @@ mod tests {
         );
         assert_eq!(least_open(&[]), None);
         assert_eq!(least_open(&[(3, 2), (5, 1), (9, 1)]), Some(5));
+    }
+
+    #[test]
+    fn the_same_contact_is_found_by_address_in_any_case_or_by_phone() {
+        let c = Contact {
+            name: "Anna".into(),
+            email: Some(" Anna@Example.LV ".into()),
+            phone: Some("+37120000000".into()),
+        };
+        assert_eq!(
+            contact_keys(&c),
+            ("anna@example.lv".to_string(), "+37120000000".to_string())
+        );
+        assert_eq!(
+            contact_keys(&Contact::default()),
+            (String::new(), String::new())
+        );
+    }
+
+    #[test]
+    fn assignees_are_reminded_after_sixty_percent() {
+        assert!(!assignee_reminder_due(41, 100));
+        assert!(assignee_reminder_due(40, 100));
+        assert!(assignee_reminder_due(0, 100));
+        assert!(!assignee_reminder_due(0, 0), "no budget, no reminder");
+        const { assert!(ASSIGNEE_REMINDER_PCT < crate::domain::sla::RISK_PCT) };
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn requesters_are_reminded_after_working_days() {
+        use chrono::TimeZone;
+        let cal = crate::domain::calendar::Calendar::latvia(2026..=2026);
+        // Asked on Friday 2026-11-13: the days after are Mon 16, Tue 17, (Wed 18 is a public
+        // holiday), Thu 19, Fri 20 and Mon 23, the fifth.
+        let asked = chrono_tz::Europe::Riga
+            .with_ymd_and_hms(2026, 11, 13, 10, 0, 0)
+            .unwrap()
+            .timestamp();
+        let at = information_reminder_at(&cal, asked, 5);
+        let day = chrono_tz::Europe::Riga
+            .timestamp_opt(at, 0)
+            .unwrap()
+            .date_naive();
+        assert_eq!(day.to_string(), "2026-11-23");
     }
 
     #[test]

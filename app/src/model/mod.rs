@@ -102,6 +102,9 @@ pub struct TimelineEntry {
     pub actor_role: Option<Role>,
     pub actor_kind: String,
     pub visible_to_requester: bool,
+    /// The automation rule behind a step the system took (`Rule::as_str`).
+    #[serde(default)]
+    pub rule: Option<String>,
 }
 
 /// The requester's view of a request, proved by the tracking code.
@@ -245,6 +248,10 @@ pub struct StaffRequestView {
     pub legal_hold: Option<String>,
     /// Whether this user may erase its personal data or place a legal hold.
     pub may_manage_personal_data: bool,
+    /// The reference of another open request of the same contact for the same service,
+    /// when it was submitted (only if this user may see that one too).
+    #[serde(default)]
+    pub duplicate_of: Option<String>,
 }
 
 /// Per-field messages, keyed by field name.

@@ -370,7 +370,7 @@ async fn get_request(
     let history: Vec<Value> = view
         .timeline
         .iter()
-        .map(|e| json!({"at": rfc3339(e.at), "status": e.to_status, "action": e.action, "note": e.comment}))
+        .map(|e| json!({"at": rfc3339(e.at), "status": e.to_status, "action": e.action, "note": e.comment, "rule": e.rule}))
         .collect();
     Ok(Json(json!({
         "reference": view.reference,

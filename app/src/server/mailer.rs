@@ -263,11 +263,12 @@ pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration)
             loop {
                 tick.tick().await;
                 match taka.sla_sweep().await {
-                    Ok(s) if s.at_risk + s.breached + s.services > 0 => {
+                    Ok(s) if s.at_risk + s.breached + s.services + s.reminders > 0 => {
                         tracing::info!(
                             at_risk = s.at_risk,
                             breached = s.breached,
                             services = s.services,
+                            reminders = s.reminders,
                             "service levels checked"
                         );
                     }

@@ -10,7 +10,7 @@ use crate::server::error::ServiceResult;
 
 /// Every template, by name. Each exists per language as `.txt` (first line `Subject: ...`)
 /// and `.html` (a body fragment).
-pub const TEMPLATES: [&str; 12] = [
+pub const TEMPLATES: [&str; 14] = [
     "receipt",
     "information_requested",
     "approved",
@@ -23,6 +23,8 @@ pub const TEMPLATES: [&str; 12] = [
     "compliance",
     "invitation",
     "password_reset",
+    "information_reminder",
+    "assignee_reminder",
 ];
 
 macro_rules! builtin {
@@ -52,6 +54,8 @@ builtin!(
     "lv" / "compliance",
     "lv" / "invitation",
     "lv" / "password_reset",
+    "lv" / "information_reminder",
+    "lv" / "assignee_reminder",
     "en" / "receipt",
     "en" / "information_requested",
     "en" / "approved",
@@ -64,6 +68,8 @@ builtin!(
     "en" / "compliance",
     "en" / "invitation",
     "en" / "password_reset",
+    "en" / "information_reminder",
+    "en" / "assignee_reminder",
 );
 
 /// A rendered message.
@@ -99,6 +105,31 @@ fn source(lang: Lang, name: &str) -> Result<(String, String), TemplateError> {
         .ok_or_else(|| TemplateError::Missing(name.into(), lang.code().into()))
 }
 
+/// A line that begins with `?{name}` is a paragraph not every message carries: it is kept
+/// (without the marker) only when `name` has a value.
+fn optional_lines(
+    template: &str,
+    name: &str,
+    vars: &[(&str, String)],
+) -> Result<String, TemplateError> {
+    let mut out = String::with_capacity(template.len());
+    for line in template.split_inclusive('\n') {
+        let Some((key, text)) = line.strip_prefix("?{").and_then(|r| r.split_once('}')) else {
+            out.push_str(line);
+            continue;
+        };
+        let value = vars
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| TemplateError::UnknownPlaceholder(name.into(), key.into()))?;
+        if !value.trim().is_empty() {
+            out.push_str(text.strip_prefix(' ').unwrap_or(text));
+        }
+    }
+    Ok(out)
+}
+
 /// Fill `{name}` placeholders; `escape` makes values safe for HTML (line breaks kept).
 fn fill(
     template: &str,
@@ -106,8 +137,9 @@ fn fill(
     vars: &[(&str, String)],
     escape: bool,
 ) -> Result<String, TemplateError> {
+    let template = optional_lines(template, name, vars)?;
     let mut out = String::with_capacity(template.len() + 256);
-    let mut rest = template;
+    let mut rest = template.as_str();
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
@@ -222,6 +254,7 @@ pub const KIND_ASSIGNED: &str = "assigned";
 pub const KIND_AT_RISK: &str = "at_risk";
 pub const KIND_BREACHED: &str = "breached";
 pub const KIND_COMPLIANCE: &str = "compliance";
+pub const KIND_REMINDER: &str = "reminder";
 
 /// One in-app notification for a staff member.
 pub(crate) struct InApp<'a> {
@@ -267,6 +300,8 @@ mod tests {
                 "tracking_code",
                 "tracking_link",
                 "expected_by",
+                "open_reference",
+                "open_link",
             ],
             "information_requested" => &["reference", "service", "question", "tracking_link"],
             "approved" => &["reference", "service", "expected_by", "tracking_link"],
@@ -277,6 +312,14 @@ mod tests {
             "breached" => &["reference", "service", "due", "assignee", "staff_link"],
             "compliance" => &["service", "share", "target", "period", "staff_link"],
             "invitation" | "password_reset" => &["name", "username", "link"],
+            "information_reminder" => &[
+                "reference",
+                "service",
+                "question",
+                "asked_on",
+                "tracking_link",
+            ],
+            "assignee_reminder" => &["reference", "service", "due", "staff_link"],
             _ => &[],
         };
         all.iter()
@@ -323,6 +366,34 @@ mod tests {
             fill("{a}{a}", "t", &[("a", "<1>".into())], true),
             Ok("&lt;1&gt;&lt;1&gt;".into())
         );
+    }
+
+    #[test]
+    fn an_optional_paragraph_needs_its_value() {
+        let t = "a\n?{x} b {x}\nc\n";
+        assert_eq!(
+            fill(t, "t", &[("x", "1".into())], false),
+            Ok("a\nb 1\nc\n".into())
+        );
+        assert_eq!(
+            fill(t, "t", &[("x", String::new())], false),
+            Ok("a\nc\n".into())
+        );
+        assert_eq!(
+            fill(t, "t", &[], false),
+            Err(TemplateError::UnknownPlaceholder("t".into(), "x".into()))
+        );
+        for lang in Lang::ALL {
+            let mut vars = vars_for("receipt");
+            for (k, v) in vars.iter_mut() {
+                if k.starts_with("open_") {
+                    v.clear();
+                }
+            }
+            let r = render(lang, "receipt", &vars).expect("receipt");
+            assert!(!r.text.contains("?{") && !r.html.contains("?{"));
+            assert!(!r.html.contains("href=\"\""), "{lang:?}: no empty link");
+        }
     }
 
     #[test]

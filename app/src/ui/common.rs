@@ -1,5 +1,6 @@
 //! Small components used on several pages.
 
+use crate::domain::automation::Rule;
 use crate::domain::{ActionKind, FieldError, FieldSpec, FieldType, Status};
 use crate::error::AppError;
 use crate::i18n::*;
@@ -350,7 +351,13 @@ pub fn Timeline(entries: Vec<TimelineEntry>, #[prop(optional)] staff: bool) -> i
     let items = entries
         .into_iter()
         .map(|e| {
-            let who = if staff {
+            // A step a service's automation took names its rule, for staff and requester alike.
+            let rule = (e.actor_kind == "system")
+                .then(|| e.rule.as_deref().and_then(Rule::parse))
+                .flatten();
+            let who = if let Some(rule) = rule {
+                Some(i18n_text::automatically(i18n.get_locale_untracked(), rule))
+            } else if staff {
                 match (e.actor.clone(), e.actor_kind.as_str()) {
                     (Some(name), _) => Some(name),
                     (None, "requester") => Some(t_string!(i18n, event.by_requester).to_string()),

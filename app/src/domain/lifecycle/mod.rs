@@ -245,6 +245,9 @@ pub enum ActionKind {
     SlaAtRisk,
     SlaBreached,
     SlaEscalated,
+    /// An automated reminder was sent (to the requester or the assignee), recorded by the
+    /// system; not an action anyone takes.
+    Reminder,
 }
 
 impl ActionKind {
@@ -253,6 +256,14 @@ impl ActionKind {
         ActionKind::SlaAtRisk,
         ActionKind::SlaBreached,
         ActionKind::SlaEscalated,
+    ];
+
+    /// Events the system records that change nothing (service levels, reminders).
+    pub const SYSTEM_EVENTS: [ActionKind; 4] = [
+        ActionKind::SlaAtRisk,
+        ActionKind::SlaBreached,
+        ActionKind::SlaEscalated,
+        ActionKind::Reminder,
     ];
 
     /// Every kind that `apply` handles (Submit creates a request and is not a transition).
@@ -291,13 +302,14 @@ impl ActionKind {
             ActionKind::SlaAtRisk => "sla_at_risk",
             ActionKind::SlaBreached => "sla_breached",
             ActionKind::SlaEscalated => "sla_escalated",
+            ActionKind::Reminder => "reminder",
         }
     }
 
     pub fn parse(s: &str) -> Option<ActionKind> {
         std::iter::once(ActionKind::Submit)
             .chain(ActionKind::TRANSITIONS)
-            .chain(ActionKind::SLA_EVENTS)
+            .chain(ActionKind::SYSTEM_EVENTS)
             .find(|k| k.as_str() == s)
     }
 
@@ -337,12 +349,19 @@ impl ActionKind {
             ActionKind::ProvideInformation | ActionKind::Rate | ActionKind::Withdraw => {
                 actor == Actor::Requester
             }
-            ActionKind::Register => match actor {
+            // What a service's automation may do, the system does as a person would.
+            ActionKind::Register
+            | ActionKind::StartAssessment
+            | ActionKind::Approve
+            | ActionKind::Assign => match actor {
                 Actor::System => true,
                 Actor::Staff(role) => role.handles_requests(),
                 Actor::Requester => false,
             },
-            ActionKind::SlaAtRisk | ActionKind::SlaBreached | ActionKind::SlaEscalated => false,
+            ActionKind::SlaAtRisk
+            | ActionKind::SlaBreached
+            | ActionKind::SlaEscalated
+            | ActionKind::Reminder => false,
             _ => matches!(actor, Actor::Staff(role) if role.handles_requests()),
         }
     }
@@ -356,6 +375,7 @@ impl ActionKind {
                 | ActionKind::SlaAtRisk
                 | ActionKind::SlaBreached
                 | ActionKind::SlaEscalated
+                | ActionKind::Reminder
         )
     }
 }
@@ -444,11 +464,18 @@ pub fn apply(status: Status, action: &Action, actor: Actor) -> Result<Transition
         action: kind,
         status,
     })?;
-    // Handing a request to someone else is the owner's or the institution head's call;
-    // a provider may take it for themselves, or escalate it with a reason.
+    // Handing a request to someone else is the owner's or the institution head's call (or
+    // the service's assignment rule, run by the system); a provider may take it for
+    // themselves, or escalate it with a reason. The system has no self to take it for.
     let assigns_other = matches!(action, Action::Assign { to_self: false });
+    let assigns_self = matches!(action, Action::Assign { to_self: true });
     if !kind.permits(actor)
-        || (assigns_other && !matches!(actor, Actor::Staff(Role::Owner | Role::PortfolioOwner)))
+        || (assigns_other
+            && !matches!(
+                actor,
+                Actor::Staff(Role::Owner | Role::PortfolioOwner) | Actor::System
+            ))
+        || (assigns_self && actor == Actor::System)
     {
         return Err(LifecycleError::NotPermitted {
             action: kind,

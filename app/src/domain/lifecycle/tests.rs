@@ -3,8 +3,9 @@
 use super::*;
 use Status::*;
 
-/// A sample action of each kind, with its required text filled in.
-fn sample(kind: ActionKind) -> Action {
+/// A sample action of each kind by `actor`, with its required text filled in (the system
+/// assigns to someone else, people to themselves).
+fn sample(kind: ActionKind, actor: Actor) -> Action {
     match kind {
         ActionKind::Register => Action::Register { note: None },
         ActionKind::StartAssessment => Action::StartAssessment,
@@ -18,7 +19,9 @@ fn sample(kind: ActionKind) -> Action {
         ActionKind::Refuse => Action::Refuse {
             reason: "no".into(),
         },
-        ActionKind::Assign => Action::Assign { to_self: true },
+        ActionKind::Assign => Action::Assign {
+            to_self: actor != Actor::System,
+        },
         ActionKind::Escalate => Action::Escalate {
             reason: "busy".into(),
         },
@@ -38,7 +41,8 @@ fn sample(kind: ActionKind) -> Action {
         ActionKind::Submit
         | ActionKind::SlaAtRisk
         | ActionKind::SlaBreached
-        | ActionKind::SlaEscalated => unreachable!("not a transition"),
+        | ActionKind::SlaEscalated
+        | ActionKind::Reminder => unreachable!("not a transition"),
     }
 }
 
@@ -61,7 +65,7 @@ const EXPECTED: &[(ActionKind, Status, Status, Who)] = &[
         ActionKind::StartAssessment,
         Registered,
         UnderAssessment,
-        Who::Staff,
+        Who::StaffOrSystem,
     ),
     (
         ActionKind::RequestInformation,
@@ -75,10 +79,25 @@ const EXPECTED: &[(ActionKind, Status, Status, Who)] = &[
         UnderAssessment,
         Who::Requester,
     ),
-    (ActionKind::Approve, UnderAssessment, Approved, Who::Staff),
+    (
+        ActionKind::Approve,
+        UnderAssessment,
+        Approved,
+        Who::StaffOrSystem,
+    ),
     (ActionKind::Refuse, UnderAssessment, Refused, Who::Staff),
-    (ActionKind::Assign, Approved, InFulfilment, Who::Staff),
-    (ActionKind::Assign, InFulfilment, InFulfilment, Who::Staff),
+    (
+        ActionKind::Assign,
+        Approved,
+        InFulfilment,
+        Who::StaffOrSystem,
+    ),
+    (
+        ActionKind::Assign,
+        InFulfilment,
+        InFulfilment,
+        Who::StaffOrSystem,
+    ),
     (ActionKind::Escalate, Approved, InFulfilment, Who::Staff),
     (ActionKind::Escalate, InFulfilment, InFulfilment, Who::Staff),
     (
@@ -130,7 +149,7 @@ fn every_transition_matches_the_table() {
                 let expected = EXPECTED
                     .iter()
                     .find(|(k, from, _, _)| *k == kind && *from == status);
-                let got = apply(status, &sample(kind), actor);
+                let got = apply(status, &sample(kind, actor), actor);
                 match expected {
                     Some((_, _, to, who)) if who_allows(*who, actor) => {
                         let t = got.unwrap_or_else(|e| {
@@ -167,7 +186,7 @@ fn every_transition_matches_the_table() {
         }
     }
     assert_eq!(allowed + refused, 10 * 13 * 6);
-    // 19 edges; 16 staff edges × 3 roles + 1 system edge + 5 requester edges... counted:
+    // 19 edges: 14 staff edges × 3 roles, 5 of them also the system's, 5 requester edges.
     let expected_allowed: usize = EXPECTED
         .iter()
         .map(|(_, _, _, who)| Actor::ALL.iter().filter(|a| who_allows(*who, **a)).count())
@@ -183,7 +202,7 @@ fn available_actions_agree_with_apply() {
             for kind in ActionKind::TRANSITIONS {
                 assert_eq!(
                     menu.contains(&kind),
-                    apply(status, &sample(kind), actor).is_ok(),
+                    apply(status, &sample(kind, actor), actor).is_ok(),
                     "{kind:?} {status:?} {actor:?}"
                 );
             }
@@ -273,9 +292,38 @@ fn only_owners_assign_to_someone_else() {
         (Actor::Staff(Role::PortfolioOwner), true),
         (Actor::Staff(Role::Admin), false),
         (Actor::Requester, false),
-        (Actor::System, false),
+        (Actor::System, true),
     ] {
         assert_eq!(apply(Approved, &other, actor).is_ok(), ok, "{actor:?}");
+    }
+    assert_eq!(
+        apply(Approved, &Action::Assign { to_self: true }, Actor::System),
+        Err(LifecycleError::NotPermitted {
+            action: ActionKind::Assign,
+            actor: Actor::System
+        }),
+        "the system has no self to take a request for"
+    );
+}
+
+#[test]
+fn the_system_may_do_what_automation_needs_and_nothing_else() {
+    let may: Vec<ActionKind> = ActionKind::TRANSITIONS
+        .into_iter()
+        .filter(|k| k.permits(Actor::System))
+        .collect();
+    assert_eq!(
+        may,
+        [
+            ActionKind::Register,
+            ActionKind::StartAssessment,
+            ActionKind::Approve,
+            ActionKind::Assign
+        ]
+    );
+    for k in ActionKind::SYSTEM_EVENTS {
+        assert!(!k.permits(Actor::System), "{k:?} is recorded, not taken");
+        assert_eq!(ActionKind::parse(k.as_str()), Some(k));
     }
 }
 

@@ -2,6 +2,7 @@
 //! English texts and forms, read from `catalogue.json`, and a staff user per role.
 
 use super::DEMO_PASSWORD;
+use crate::domain::automation::Automation;
 use crate::domain::{FieldSpec, Role};
 use crate::server::Taka;
 use crate::server::error::{ServiceError, ServiceResult};
@@ -49,6 +50,9 @@ pub(super) struct DemoService {
     /// One figure per service: split between deciding and fulfilling.
     pub sla_days: i64,
     pub auto_register: bool,
+    /// What the system does on its own (`auto_register` above is the one that counts).
+    #[serde(default)]
+    pub automation: Automation,
     /// Codes of the life situations it belongs to.
     pub situations: Vec<String>,
     pub texts: Texts<ServiceTexts>,
@@ -126,8 +130,8 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
             .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO services (code, institution_id, sla_register_hours, sla_decide_days, sla_fulfil_days,
-                sla_target_pct, fields_json, auto_register, active, created_at)
-             VALUES ($1, $2, 8, $3, $4, 90, $5, $6, 1, $7) RETURNING id",
+                sla_target_pct, fields_json, auto_register, automation_json, active, created_at)
+             VALUES ($1, $2, 8, $3, $4, 90, $5, $6, $8, 1, $7) RETURNING id",
         )
         .bind(s.code.as_str())
         .bind(inst_id)
@@ -137,6 +141,7 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         .bind(serde_json::to_string(&s.fields).map_err(|e| ServiceError::Internal(e.to_string()))?)
         .bind(i64::from(s.auto_register))
         .bind(now)
+        .bind(automation_json(s)?)
         .fetch_one(db)
         .await?;
         for (lang, t) in [("lv", &s.texts.lv), ("en", &s.texts.en)] {
@@ -222,6 +227,13 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
             pmlp.clone(),
         ),
         (
+            "pmlp.ozols",
+            "Andris Ozols",
+            Role::Provider,
+            "PMLP",
+            pmlp.clone(),
+        ),
+        (
             "pmlp.saimnieks",
             "Uldis Vanags",
             Role::Owner,
@@ -261,6 +273,19 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
     Ok(())
 }
 
+/// A demo service's automation as stored, in step with its `auto_register`, and checked
+/// against its form as an owner's change would be.
+fn automation_json(s: &DemoService) -> ServiceResult<String> {
+    let automation = Automation {
+        auto_register: s.auto_register,
+        ..s.automation.clone()
+    };
+    automation
+        .check(&s.fields)
+        .map_err(|e| ServiceError::Internal(format!("{}: automation {e:?}", s.code)))?;
+    serde_json::to_string(&automation).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +307,22 @@ mod tests {
         assert_eq!(c.services.len(), 10);
         assert_eq!(c.life_situations.len(), 6);
         assert_eq!(c.requester_names.len(), 16);
+        // The state institution runs with automation switched on (README, issue 9).
+        let pmlp: Vec<&DemoService> = c
+            .services
+            .iter()
+            .filter(|s| s.institution == "PMLP")
+            .collect();
+        for s in &pmlp {
+            assert!(s.auto_register && s.automation.auto_register, "{}", s.code);
+            assert_eq!(
+                s.automation.assign,
+                crate::domain::automation::AssignRule::LeastOpen
+            );
+            assert_eq!(s.automation.remind_information_days, Some(5));
+            assert!(s.automation.remind_assignee);
+        }
+        assert!(pmlp.iter().any(|s| s.automation.auto_approve));
         for i in &c.institutions {
             assert!(!i.name.lv.trim().is_empty() && !i.name.en.trim().is_empty());
         }
@@ -320,6 +361,7 @@ mod tests {
                 s.code
             );
             crate::domain::fields::check_schema(&s.fields).expect("field schema");
+            automation_json(s).expect("automation fits the form");
             for f in &s.fields {
                 both(&f.label, &f.name);
                 if let Some(help) = &f.help {

@@ -1,6 +1,7 @@
-//! Demo data: one municipality and one state institution, ten services, a staff user per
-//! role, and requests in every status, made through the service layer itself so they
-//! follow the same rules as real ones. Loaded only into an empty database, only on request.
+//! Demo data: one municipality and one state institution (whose services run with
+//! automation switched on), ten services, a staff user per role, and requests in every
+//! status, made through the service layer itself so they follow the same rules as real
+//! ones. Loaded only into an empty database, only on request.
 //!
 //! - `catalogue.json`: the institutions, life situations and services with their Latvian
 //!   and English texts and forms, and the requesters' names: data, not code;
@@ -32,6 +33,12 @@ pub async fn load(taka: &Taka) -> ServiceResult<usize> {
         return Ok(0);
     }
     load_catalogue(taka).await?;
+    load_requests(taka).await
+}
+
+/// The demo requests in every status, into a database that has the demo catalogue.
+/// Returns the number of requests made.
+pub async fn load_requests(taka: &Taka) -> ServiceResult<usize> {
     let catalogue = catalogue::Catalogue::parse()?;
     requests::make_requests(
         taka,

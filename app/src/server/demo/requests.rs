@@ -4,7 +4,9 @@
 use super::DEMO_PASSWORD;
 use super::catalogue::DemoService;
 use crate::domain::sla;
-use crate::domain::{Action, Channel, FieldSpec, FieldType, Lang, SlaState, Status};
+use crate::domain::{
+    Action, Actor, Channel, FieldSpec, FieldType, Lang, Role, SlaState, Status, lifecycle,
+};
 use crate::server::Taka;
 use crate::server::error::{ServiceError, ServiceResult};
 use crate::server::service::{Clock, NewRequest};
@@ -63,13 +65,13 @@ fn sample_value(f: &FieldSpec, rng: &mut Lcg, now: i64) -> Option<String> {
     })
 }
 
-/// The actions that take a new request to `target`, in order.
-fn path_to(target: Status, auto_registered: bool) -> Vec<(Action, bool)> {
+/// The actions that take a just submitted request to `target`, in order. A service's
+/// automation may already have taken some of them (registered, approved, assigned): the
+/// demo skips a step the request is past (`still_to_take`).
+fn path_to(target: Status) -> Vec<(Action, bool)> {
     let mut steps: Vec<(Action, bool)> = Vec::new(); // (action, by requester)
     let processing = |steps: &mut Vec<(Action, bool)>| {
-        if !auto_registered {
-            steps.push((Action::Register { note: None }, false));
-        }
+        steps.push((Action::Register { note: None }, false));
         steps.push((Action::StartAssessment, false));
     };
     let delivery = |steps: &mut Vec<(Action, bool)>| {
@@ -91,11 +93,7 @@ fn path_to(target: Status, auto_registered: bool) -> Vec<(Action, bool)> {
     };
     match target {
         Status::Submitted => {}
-        Status::Registered => {
-            if !auto_registered {
-                steps.push((Action::Register { note: None }, false));
-            }
-        }
+        Status::Registered => steps.push((Action::Register { note: None }, false)),
         Status::UnderAssessment => processing(&mut steps),
         Status::AwaitingInformation => {
             processing(&mut steps);
@@ -151,6 +149,18 @@ fn path_to(target: Status, auto_registered: bool) -> Vec<(Action, bool)> {
         }
     }
     steps
+}
+
+/// Whether the demo still takes `action` on a request in `status`: only a step the
+/// lifecycle allows now, and no taking over a request automation already assigned.
+fn still_to_take(status: Status, action: &Action, by_requester: bool) -> bool {
+    let actor = if by_requester {
+        Actor::Requester
+    } else {
+        Actor::Staff(Role::Provider)
+    };
+    let assigned = matches!(action, Action::Assign { .. }) && status == Status::InFulfilment;
+    !assigned && lifecycle::apply(status, action, actor).is_ok()
 }
 
 pub(super) async fn make_requests(
@@ -250,9 +260,16 @@ pub(super) async fn make_requests(
                     in_person.then_some(ctx),
                 )
                 .await?;
-            let steps = path_to(*target, svc.auto_register);
+            let steps = path_to(*target);
             let step_gap = (age_days * 86_400 / (steps.len() as i64 + 1)).max(600);
             for (action, by_requester) in steps {
+                let status = demo
+                    .track(&receipt.reference, &receipt.tracking_code, Lang::Lv)
+                    .await?
+                    .status;
+                if !still_to_take(status, &action, by_requester) {
+                    continue;
+                }
                 t += step_gap / 2 + rng.below(step_gap as usize / 2 + 1) as i64;
                 clock.set(t.min(now));
                 if by_requester {

@@ -2,7 +2,7 @@
 //! holds logic of its own. Every method that touches a request checks who may do it.
 //!
 //! Each use-case module (`catalogue`, `requests`, `sla`, `staff`, `analytics`, `tokens`,
-//! `privacy`, `audit`)
+//! `privacy`, `audit`, `versions`, `automation`)
 //! adds methods to `Taka`. What several of them need (the request row and its query text,
 //! the stored service-level clock, who is signed in and who is acting, service names,
 //! notes to staff) lives in `shared`, which depends on none of them; no use-case module
@@ -11,6 +11,7 @@
 
 pub mod analytics;
 mod audit;
+mod automation;
 mod catalogue;
 pub mod editor;
 mod institution;

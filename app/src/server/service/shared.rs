@@ -7,6 +7,7 @@
 
 use super::Taka;
 use super::rollup;
+use crate::domain::automation::Rule;
 use crate::domain::sla::{SlaClock, SlaStage, Targets};
 use crate::domain::{self, Actor, FieldSpec, Lang, Status};
 use crate::error::AppError;
@@ -43,6 +44,7 @@ impl StaffContext {
         ActingAs {
             actor: self.actor(),
             user_id: Some(self.user.id),
+            rule: None,
         }
     }
 }
@@ -52,6 +54,19 @@ impl StaffContext {
 pub(crate) struct ActingAs {
     pub actor: Actor,
     pub user_id: Option<i64>,
+    /// The automation rule a step of the system follows (recorded in the history).
+    pub rule: Option<Rule>,
+}
+
+impl ActingAs {
+    /// The system, following a service's automation rule.
+    pub fn system(rule: Rule) -> ActingAs {
+        ActingAs {
+            actor: Actor::System,
+            user_id: None,
+            rule: Some(rule),
+        }
+    }
 }
 
 /// A request with its service's code and field schema, as `REQUEST_SELECT` reads it.
@@ -87,6 +102,8 @@ pub(crate) struct RequestRow {
     pub rating: Option<i64>,
     pub anonymised_at: Option<i64>,
     pub legal_hold: Option<String>,
+    /// Another open request of the same contact for the same service at submission.
+    pub duplicate_of: Option<i64>,
     #[sqlx(flatten)]
     pub clock: ClockRow,
 }
@@ -122,7 +139,7 @@ const REQUEST_SELECT: &str = "
            s.code AS service_code, COALESCE(sv.fields_json, s.fields_json) AS fields_json,
            r.service_version,
            r.registered_at, r.decided_at, r.decision, r.fulfilled_at, r.closed_at, r.rating,
-           r.anonymised_at, r.legal_hold, r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
+           r.anonymised_at, r.legal_hold, r.duplicate_of, r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
            r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at
     FROM requests r JOIN services s ON s.id = r.service_id
     LEFT JOIN service_versions sv ON sv.service_id = r.service_id AND sv.version = r.service_version
@@ -217,6 +234,21 @@ pub(crate) fn targets_of(register_hours: i64, decide: i64, fulfil: i64, pct: i64
         fulfil_days: u(fulfil),
         target_pct: u(pct).min(100),
     }
+}
+
+/// A service's automation from its two columns (`services.auto_register` is the one the
+/// rest reads; `automation_json` the other settings).
+pub(crate) fn automation_from(
+    auto_register: i64,
+    json: &str,
+) -> crate::domain::automation::Automation {
+    let mut a: crate::domain::automation::Automation =
+        serde_json::from_str(json).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "unreadable automation settings; none apply");
+            Default::default()
+        });
+    a.auto_register = auto_register != 0;
+    a
 }
 
 /// A service's field schema as stored in `services.fields_json`.

@@ -64,6 +64,12 @@ where
     view! {
         <h1>{r.reference.clone()} " " <StatusBadge status=status /></h1>
         <p class="lead">{r.service_name.clone()} " · " {r.institution_name.clone()}</p>
+        {r.duplicate_of.clone().map(|d| view! {
+            <p class="notice">
+                {t!(i18n, automation.possible_duplicate)} " "
+                <a href=format!("/staff/requests/{}", urlencoding::encode(&d))>{d.clone()}</a>
+            </p>
+        })}
         {move || done().then(|| view! { <div class="notice ok" role="status"><p>{t!(i18n, staff.updated)}</p></div> })}
         {move || act_error().map(|e| view! { <ErrorNotice error=e /> })}
         <div class="columns">

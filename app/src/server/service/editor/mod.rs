@@ -10,7 +10,6 @@ mod publish;
 use super::shared::{AuditEntry, parse_fields, record_audit, targets_of};
 use super::{StaffContext, Taka};
 use crate::domain::admin::may_edit_services;
-use crate::domain::automation::Automation;
 use crate::domain::service_draft::{self, DraftEdit, ServiceDraft, ServiceTexts};
 use crate::domain::{FieldError, FieldErrors, Lang};
 use crate::error::AppError;
@@ -345,21 +344,17 @@ impl Taka {
 
     /// The service as published, in the draft's shape.
     pub(crate) async fn published_content(&self, service_id: i64) -> ServiceResult<ServiceDraft> {
-        let (fields_json, reg, decide, fulfil, pct, auto_register): (
-            String,
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        ) = sqlx::query_as(
-            "SELECT fields_json, sla_register_hours, sla_decide_days, sla_fulfil_days,
-                        sla_target_pct, auto_register
+        // form, targets, automation
+        type Row = (String, i64, i64, i64, i64, i64, String);
+        let (fields_json, reg, decide, fulfil, pct, auto_register, automation_json): Row =
+            sqlx::query_as(
+                "SELECT fields_json, sla_register_hours, sla_decide_days, sla_fulfil_days,
+                        sla_target_pct, auto_register, automation_json
                  FROM services WHERE id = $1",
-        )
-        .bind(service_id)
-        .fetch_one(&self.db.read)
-        .await?;
+            )
+            .bind(service_id)
+            .fetch_one(&self.db.read)
+            .await?;
         #[allow(clippy::type_complexity)]
         let texts: Vec<(
             String,
@@ -423,10 +418,7 @@ impl Taka {
             fields: parse_fields(&fields_json)?,
             life_situations: situations.into_iter().map(|(c,)| c).collect(),
             targets: targets_of(reg, decide, fulfil, pct),
-            automation: Automation {
-                auto_register: auto_register != 0,
-                ..Automation::default()
-            },
+            automation: super::shared::automation_from(auto_register, &automation_json),
         })
     }
 

@@ -45,8 +45,8 @@ impl Taka {
         let changed = sqlx::query(
             "UPDATE services SET fields_json = $1, version = $2, active = 1,
                 sla_register_hours = $3, sla_decide_days = $4, sla_fulfil_days = $5,
-                sla_target_pct = $6, auto_register = $7
-             WHERE id = $8 AND version = $9",
+                sla_target_pct = $6
+             WHERE id = $7 AND version = $8",
         )
         .bind(&fields_json)
         .bind(next)
@@ -54,7 +54,6 @@ impl Taka {
         .bind(i64::from(t.decide_days))
         .bind(i64::from(t.fulfil_days))
         .bind(i64::from(t.target_pct))
-        .bind(i64::from(draft.automation.auto_register))
         .bind(e.id)
         .bind(e.version)
         .execute(&mut *tx)
@@ -62,6 +61,8 @@ impl Taka {
         if changed.rows_affected() != 1 {
             return Err(AppError::Conflict.into());
         }
+        self.write_automation(&mut tx, e.id, &draft.automation)
+            .await?;
         // The draft goes in the same statement-checked way: of two publishers one wins.
         let taken =
             sqlx::query("DELETE FROM service_drafts WHERE service_id = $1 AND revision = $2")

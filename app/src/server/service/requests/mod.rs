@@ -10,6 +10,7 @@ mod transition;
 
 use super::rollup;
 use super::shared::ActingAs;
+use crate::domain::automation::Rule;
 use crate::domain::{ActionKind, Channel, Lang, Status};
 use crate::server::error::ServiceResult;
 use std::collections::BTreeMap;
@@ -65,12 +66,12 @@ async fn insert_events(
 ) -> ServiceResult<()> {
     let rows: Vec<String> = (0..events.len())
         .map(|i| {
-            let p: Vec<String> = (1..=9).map(|k| format!("${}", i * 9 + k)).collect();
+            let p: Vec<String> = (1..=10).map(|k| format!("${}", i * 10 + k)).collect();
             format!("({})", p.join(", "))
         })
         .collect();
     let sql = format!(
-        "INSERT INTO request_events (request_id, at, actor_kind, actor_user_id, action, from_status, to_status, comment, visible_to_requester)
+        "INSERT INTO request_events (request_id, at, actor_kind, actor_user_id, action, from_status, to_status, comment, visible_to_requester, rule)
          VALUES {}",
         rows.join(", ")
     );
@@ -85,7 +86,8 @@ async fn insert_events(
             .bind(e.from.map(Status::as_str))
             .bind(e.to.as_str())
             .bind(e.comment)
-            .bind(i64::from(e.visible));
+            .bind(i64::from(e.visible))
+            .bind(e.by.rule.map(Rule::as_str));
     }
     q.execute(&mut **tx).await?;
     Ok(())

@@ -1,6 +1,7 @@
 //! Submitting a request through any channel, and replaying an idempotent submission.
 
 use super::{IdempotencyKey, NewEvent, NewRequest, insert_events, record_rollups};
+use crate::domain::automation::Rule;
 use crate::domain::sla::{self, SlaStage};
 use crate::domain::{
     self, Action, ActionKind, Actor, Contact, FieldErrors, Lang, Status, lifecycle,
@@ -36,12 +37,13 @@ impl Taka {
             sla_fulfil_days: i64,
             sla_target_pct: i64,
             auto_register: i64,
+            automation_json: String,
             service_name: String,
             institution_name: String,
         }
         let svc: Svc = sqlx::query_as(
             "SELECT s.id, s.institution_id, s.fields_json, s.version, s.sla_register_hours, s.sla_decide_days,
-                    s.sla_fulfil_days, s.sla_target_pct, s.auto_register,
+                    s.sla_fulfil_days, s.sla_target_pct, s.auto_register, s.automation_json,
                     COALESCE(st.name, sl.name) AS service_name, COALESCE(it.name, il.name) AS institution_name
              FROM services s
              JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
@@ -117,6 +119,7 @@ impl Taka {
         let submitted_by = ActingAs {
             actor,
             user_id: staff.map(|s| s.user.id),
+            rule: None,
         };
         let mut events = vec![NewEvent {
             by: submitted_by,
@@ -126,14 +129,12 @@ impl Taka {
             comment: None,
             visible: true,
         }];
+        let automation = shared::automation_from(svc.auto_register, &svc.automation_json);
         let mut status = Status::Submitted;
-        if svc.auto_register != 0 {
+        if automation.auto_register {
             let t = lifecycle::apply(status, &Action::Register { note: None }, Actor::System)?;
             events.push(NewEvent {
-                by: ActingAs {
-                    actor: Actor::System,
-                    user_id: None,
-                },
+                by: ActingAs::system(Rule::AutoRegister),
                 action: t.action,
                 from: Some(status),
                 to: t.to,
@@ -163,6 +164,8 @@ impl Taka {
         };
         let signoff = self.mail_signoff(svc.institution_id, input.lang).await?;
         let mut tx = self.db.write.begin().await?;
+        // The same contact with another open request for this service: flagged to staff.
+        let duplicate = self.open_duplicate(&mut tx, svc.id, &contact).await?;
         let counter = format!("reference-{}", today.year());
         let (number,): (i64,) = sqlx::query_as(
             "INSERT INTO counters (name, value) VALUES ($1, 1)
@@ -177,9 +180,9 @@ impl Taka {
                 contact_name, contact_email, contact_phone, values_json, status, created_by,
                 submitted_at, updated_at, due_at, version, registered_at,
                 sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
-                paused_remaining, sla_alert, sla_breached, sla_done_at, service_version)
+                paused_remaining, sla_alert, sla_breached, sla_done_at, service_version, duplicate_of)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $26,
-                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27) RETURNING id",
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27, $28) RETURNING id",
         )
         .bind(&reference)
         .bind(self.code_hash(&code))
@@ -208,6 +211,7 @@ impl Taka {
         .bind(clock.done_at)
         .bind((status == Status::Registered).then_some(at))
         .bind(svc.version)
+        .bind(duplicate.as_ref().map(|d| d.id))
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;
@@ -250,6 +254,12 @@ impl Taka {
         )
         .await?;
         if let Some(email) = email {
+            // The requester's other open request is named only to the address it was made
+            // with: the mail goes to that mailbox, and the receipt page says nothing.
+            let (open_reference, open_link) = match duplicate.as_ref().filter(|d| d.same_email) {
+                Some(d) => (d.reference.clone(), self.tracking_link(&d.reference, None)),
+                None => Default::default(),
+            };
             notify::enqueue_mail(
                 &mut tx,
                 self.secret(),
@@ -268,6 +278,8 @@ impl Taka {
                         ("tracking_link", self.tracking_link(&reference, Some(&code))),
                         ("expected_by", local_date_string(due_at)),
                         ("portal_url", self.public_url().to_string()),
+                        ("open_reference", open_reference),
+                        ("open_link", open_link),
                     ],
                 },
                 at,
@@ -276,7 +288,7 @@ impl Taka {
         }
         tx.commit().await?;
         self.wake_outbox();
-        Ok(Receipt {
+        let mut receipt = Receipt {
             reference,
             tracking_code: code,
             status,
@@ -285,7 +297,18 @@ impl Taka {
             submitted_at: at,
             expected_by: local_date_string(due_at),
             expected_at: due_at,
-        })
+        };
+        // Approval on arrival, after the request is safely stored: the steps are the
+        // system's, through the lifecycle, and a failure leaves the request where it is.
+        if automation.approves(&values) {
+            self.approve_on_arrival(&receipt.reference).await;
+            if let Ok(row) = self.load_request(&receipt.reference).await {
+                receipt.status = row.status().unwrap_or(receipt.status);
+                receipt.expected_at = row.due_at;
+                receipt.expected_by = local_date_string(row.due_at);
+            }
+        }
+        Ok(receipt)
     }
 
     /// If this idempotency key was used before: the same body returns the same receipt,

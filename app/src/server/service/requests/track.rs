@@ -19,6 +19,7 @@ struct EventRow {
     actor_name: Option<String>,
     actor_role: Option<String>,
     visible_to_requester: i64,
+    rule: Option<String>,
 }
 
 impl EventRow {
@@ -35,6 +36,7 @@ impl EventRow {
             actor_role: self.actor_role.as_deref().and_then(Role::parse),
             actor_kind: self.actor_kind,
             visible_to_requester: self.visible_to_requester != 0,
+            rule: self.rule,
         }
     }
 }
@@ -145,7 +147,8 @@ impl Taka {
     ) -> ServiceResult<Vec<TimelineEntry>> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT e.at, e.action, e.from_status, e.to_status, e.comment, e.actor_kind,
-                    u.display_name AS actor_name, u.role AS actor_role, e.visible_to_requester
+                    u.display_name AS actor_name, u.role AS actor_role, e.visible_to_requester,
+                    e.rule
              FROM request_events e LEFT JOIN users u ON u.id = e.actor_user_id
              WHERE e.request_id = $1 AND ($2 = 0 OR e.visible_to_requester = 1)
              ORDER BY e.id",

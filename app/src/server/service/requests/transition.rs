@@ -27,6 +27,7 @@ impl Taka {
             ActingAs {
                 actor: Actor::Requester,
                 user_id: None,
+                rule: None,
             },
             None,
         )
@@ -35,9 +36,29 @@ impl Taka {
         self.tracking_view(&row, lang).await
     }
 
-    /// The one place a request's status changes. Optimistic: the update only applies if the
-    /// request is still at `expected_version`, so two people acting at once cannot both win.
+    /// The one place a request's status changes (staff, requester, API and the system all
+    /// come here), and what follows by the service's automation: an approved request is
+    /// handed to a provider when the service assigns by a rule.
     pub(crate) async fn transition(
+        &self,
+        row: &RequestRow,
+        expected_version: i64,
+        action: Action,
+        by: ActingAs,
+        new_assignee: Option<i64>,
+    ) -> ServiceResult<lifecycle::Transition> {
+        let t = self
+            .change_status(row, expected_version, action, by, new_assignee)
+            .await?;
+        if t.to == Status::Approved {
+            self.assign_by_rule(&row.reference).await;
+        }
+        Ok(t)
+    }
+
+    /// One change of status. Optimistic: the update only applies if the request is still at
+    /// `expected_version`, so two people acting at once cannot both win.
+    pub(crate) async fn change_status(
         &self,
         row: &RequestRow,
         expected_version: i64,

@@ -7,9 +7,11 @@
 //!
 //! - `calendars`: business calendars from the database (cached), and editing them;
 //! - `targets`: a service's targets, and a request's service-level figures for pages;
-//! - `sweep`: marking requests at risk or breached, escalating, and service compliance.
+//! - `sweep`: marking requests at risk or breached, escalating, and service compliance;
+//! - `reminders`: reminders by a service's automation (requester, assignee), from the sweep.
 
 mod calendars;
+mod reminders;
 mod sweep;
 mod targets;
 

@@ -19,11 +19,14 @@ pub struct SweepReport {
     pub at_risk: usize,
     pub breached: usize,
     pub services: usize,
+    /// Reminders sent by services' automation (requesters and assignees).
+    pub reminders: usize,
 }
 
 impl Taka {
-    /// Mark requests at risk and breached, notify and escalate; check each service's
-    /// compliance. Idempotent, and safe to run in several processes at once.
+    /// Mark requests at risk and breached, notify and escalate; send the reminders services'
+    /// automation asks for; check each service's compliance. Idempotent, and safe to run in
+    /// several processes at once.
     pub async fn sla_sweep(&self) -> ServiceResult<SweepReport> {
         let now = self.now();
         #[derive(sqlx::FromRow)]
@@ -60,6 +63,7 @@ impl Taka {
                 }
             }
         }
+        report.reminders = self.send_reminders(now).await?;
         report.services = self.check_compliance(now).await?;
         Ok(report)
     }

@@ -63,6 +63,18 @@ impl Taka {
                 row.due_at,
             )
             .await?;
+        // A possible duplicate is named only to those who may open it.
+        let duplicate_of = match row.duplicate_of {
+            Some(id) => sqlx::query_as::<_, (String, i64, i64)>(
+                "SELECT reference, service_id, institution_id FROM requests WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.db.read)
+            .await?
+            .filter(|(_, service_id, institution_id)| ctx.can_see(*service_id, *institution_id))
+            .map(|(reference, _, _)| reference),
+            None => None,
+        };
         let actions = if ctx.user.role.handles_requests() {
             lifecycle::available_actions(status, ctx.actor())
         } else {
@@ -112,6 +124,7 @@ impl Taka {
             may_manage_personal_data: crate::domain::privacy::may_manage_personal_data(
                 ctx.user.role,
             ),
+            duplicate_of,
         })
     }
 
