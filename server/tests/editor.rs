@@ -115,6 +115,32 @@ async fn owner_builds_a_service(app: &TestApp) {
     .await;
     assert_eq!(status, 422);
     assert_eq!(app.count("services").await, before);
+    // A form island marks the refused fields from the words the server sends.
+    let resp = app
+        .http
+        .post(app.url("/fn/create_service"))
+        .header("cookie", &owner)
+        .form(&[("code", "a b"), ("name_lv", "")])
+        .send()
+        .await
+        .expect("post");
+    let header = resp
+        .headers()
+        .get("taka-field-errors")
+        .and_then(|h| h.to_str().ok())
+        .map(|h| {
+            urlencoding::decode(h)
+                .map(|d| d.into_owned())
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    let messages: BTreeMap<String, String> = serde_json::from_str(&header).unwrap_or_default();
+    assert_eq!(
+        messages.get("name_lv").map(String::as_str),
+        Some("Šis lauks ir obligāts."),
+        "{header}"
+    );
+    assert!(messages.contains_key("code"), "{header}");
     // Not in the catalogue while a draft.
     assert!(common::app_err(t.service_detail(CODE, Lang::Lv).await) == AppError::NotFound);
 
@@ -586,6 +612,30 @@ async fn unpublished_drafts_can_go(app: &TestApp) {
         common::app_err(t.service_draft(&ctx, "VNP-TEST", Lang::Lv).await),
         AppError::NotFound
     );
+    // A new life situation to group services under: institution heads only, codes unique.
+    let owner = app.staff("saimnieks").await;
+    assert_eq!(
+        common::app_err(
+            t.create_life_situation(&owner, "pets", "Mājdzīvnieki", "Pets")
+                .await
+        ),
+        AppError::Forbidden
+    );
+    t.create_life_situation(&ctx, "pets", "Mājdzīvnieki", "Pets")
+        .await
+        .expect("created");
+    let again = common::app_err(t.create_life_situation(&ctx, "PETS", "Cits", "").await);
+    assert_eq!(
+        again
+            .field_errors()
+            .and_then(|f| f.get("situation_code").cloned()),
+        Some(FieldError::Taken)
+    );
+    let v = t
+        .service_draft(&ctx, "VNP-STAVATLAUJA", Lang::En)
+        .await
+        .expect("draft");
+    assert!(v.situations.iter().any(|(c, n)| c == "pets" && n == "Pets"));
     // A published service's draft goes, the service stays.
     let edit = app::domain::service_draft::DraftEdit::Texts(
         [(

@@ -2,6 +2,9 @@
 //! each names the published `version` and the draft `revision` its page showed, reads its
 //! form into one `DraftEdit`, and leaves every rule to the service layer. After a change
 //! the browser goes back to the editor (with or without JavaScript).
+// A server function takes one argument per form field, and the client code the `server`
+// macro generates for the browser does not carry an item-level `allow`.
+#![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
 use crate::model::{DraftView, EditableService, ServiceDetail, VersionsView};
@@ -43,6 +46,20 @@ pub async fn get_service_versions(
 pub async fn get_service_preview(code: String) -> Result<ServiceDetail, AppError> {
     let (taka, staff, lang) = ctx::staff().await?;
     Ok(taka.preview_service(&staff, &code, lang).await?)
+}
+
+/// Add a life situation to group services under.
+#[server(prefix = "/fn", endpoint = "create_life_situation")]
+pub async fn create_life_situation(
+    situation_code: String,
+    situation_lv: String,
+    #[server(default)] situation_en: String,
+) -> Result<(), AppError> {
+    let (taka, staff, _) = ctx::staff().await?;
+    taka.create_life_situation(&staff, &situation_code, &situation_lv, &situation_en)
+        .await?;
+    leptos_axum::redirect("/staff/admin/services?situation=1#situations");
+    Ok(())
 }
 
 /// Create a service (a draft until published); then to its editor.
@@ -125,7 +142,6 @@ pub async fn save_service_texts(
 
 /// Targets and life situations (`situations[CODE]=on`).
 #[server(prefix = "/fn", endpoint = "save_service_settings")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_service_settings(
     code: String,
     version: i64,
@@ -156,7 +172,6 @@ pub async fn save_service_settings(
 /// Automation: conditions arrive as `cond[N][field|op|value]` (a row without a field is
 /// ignored).
 #[server(prefix = "/fn", endpoint = "save_service_automation")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_service_automation(
     code: String,
     version: i64,
@@ -262,7 +277,6 @@ pub async fn add_service_field(
 
 /// Save one field: everything its page edits.
 #[server(prefix = "/fn", endpoint = "save_service_field")]
-#[allow(clippy::too_many_arguments)]
 pub async fn save_service_field(
     code: String,
     version: i64,

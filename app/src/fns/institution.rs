@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 #[cfg(feature = "ssr")]
 use super::ctx;
 
+#[cfg(feature = "ssr")]
 const PAGE: &str = "/staff/admin/institution";
 
 /// The settings of the signed-in person's institution, with the calendar of `year`.

@@ -109,7 +109,8 @@ async fn set_language(Path(code): Path<String>, Query(q): Query<Back>) -> Respon
 /// answers every error with 500, which would make a typo look like an outage.
 ///
 /// The refusal in words, in the request's language, goes in header `Taka-Error`
-/// (percent-encoded UTF-8), so a form island shows it without carrying translations.
+/// (percent-encoded UTF-8), so a form island shows it without carrying translations; each
+/// refused field's message in `Taka-Field-Errors` (percent-encoded JSON, name → text).
 async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let lang = super::request_lang(req.headers());
     let resp = next.run(req).await;
@@ -130,9 +131,22 @@ async fn server_fn_status(req: axum::extract::Request, next: axum::middleware::N
             tracing::info!(code = e.code(), %status, "server function refused the input");
         }
         parts.status = status;
-        let text = crate::i18n_text::app_error(crate::i18n_text::locale(lang), &e);
+        let locale = crate::i18n_text::locale(lang);
+        let text = crate::i18n_text::app_error(locale, &e);
         if let Ok(v) = HeaderValue::from_str(&urlencoding::encode(&text)) {
             parts.headers.insert("taka-error", v);
+        }
+        // Each refused field's message, for the form island to put at its field.
+        if let Some(fields) = e.field_errors() {
+            let messages: std::collections::BTreeMap<&str, String> = fields
+                .iter()
+                .map(|(name, err)| (name.as_str(), crate::i18n_text::field_error(locale, err)))
+                .collect();
+            if let Ok(json) = serde_json::to_string(&messages)
+                && let Ok(v) = HeaderValue::from_str(&urlencoding::encode(&json))
+            {
+                parts.headers.insert("taka-field-errors", v);
+            }
         }
         if let Some(seconds) = e.retry_after() {
             parts

@@ -331,6 +331,18 @@ pub fn RequestForm(
 /// When a conditional field is asked, in words: "Answer only if “Has a car” is “Yes”."
 pub fn condition_text(fields: &[FieldSpec], c: &ShowIf) -> Option<String> {
     let l = use_i18n().get_locale_untracked();
+    let (field, value) = condition_words(fields, c)?;
+    Some(td_string!(
+        l,
+        service.answer_if,
+        field = field,
+        value = value
+    ))
+}
+
+/// The question a condition names and the answer it waits for, as people read them.
+pub fn condition_words(fields: &[FieldSpec], c: &ShowIf) -> Option<(String, String)> {
+    let l = use_i18n().get_locale_untracked();
     let lang = crate::ui::common::lang_now();
     let other = fields.iter().find(|f| f.name == c.field)?;
     let value = match other.kind {
@@ -343,12 +355,7 @@ pub fn condition_text(fields: &[FieldSpec], c: &ShowIf) -> Option<String> {
             .map(|o| o.label.get(lang).to_string())
             .unwrap_or_else(|| c.equals.clone()),
     };
-    Some(td_string!(
-        l,
-        service.answer_if,
-        field = other.label.get(lang).to_string(),
-        value = value
-    ))
+    Some((other.label.get(lang).to_string(), value))
 }
 
 /// Keep the answer a change event carries (`values[NAME]`, or a box of a multiple choice

@@ -119,6 +119,7 @@ pub fn TextInput(
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id.clone()>
                 {label}
+                " "
                 <span class="req">
                     {move || if required { t_string!(i18n, common.required) } else { t_string!(i18n, common.optional) }}
                 </span>
@@ -165,6 +166,7 @@ pub fn TextArea(
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id.clone()>
                 {label}
+                " "
                 <span class="req">
                     {move || if required { t_string!(i18n, common.required) } else { t_string!(i18n, common.optional) }}
                 </span>
@@ -249,7 +251,7 @@ pub fn SchemaField(
             <div class="field checkbox" class:has-error=move || error.get().is_some()>
                 <input type="checkbox" id=id.clone() name=name value="yes" required=required
                     aria-invalid=invalid aria-describedby=described />
-                <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                <label for=id.clone()>{label}" "<span class="req">{req_text}</span></label>
                 {hint_view}
                 {error_view()}
             </div>
@@ -266,7 +268,7 @@ pub fn SchemaField(
                 .collect_view();
             view! {
                 <div class="field" class:has-error=move || error.get().is_some()>
-                    <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                    <label for=id.clone()>{label}" "<span class="req">{req_text}</span></label>
                     {hint_view}
                     <select id=id.clone() name=name required=required aria-invalid=invalid aria-describedby=described>
                         <option value="">{move || t_string!(i18n, common.choose)}</option>
@@ -296,7 +298,7 @@ pub fn SchemaField(
             view! {
                 <fieldset class="field" class:has-error=move || error.get().is_some()
                     aria-invalid=invalid aria-describedby=described>
-                    <legend>{label}<span class="req">{req_text}</span></legend>
+                    <legend>{label}" "<span class="req">{req_text}</span></legend>
                     {hint_view}
                     {options}
                     {error_view()}
@@ -306,7 +308,7 @@ pub fn SchemaField(
         }
         FieldType::LongText => view! {
             <div class="field" class:has-error=move || error.get().is_some()>
-                <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                <label for=id.clone()>{label}" "<span class="req">{req_text}</span></label>
                 {hint_view}
                 <textarea id=id.clone() name=name rows="5" required=required maxlength=max_chars
                     aria-invalid=invalid aria-describedby=described></textarea>
@@ -326,7 +328,7 @@ pub fn SchemaField(
             let (earliest, latest) = (spec.earliest.clone(), spec.latest.clone());
             view! {
                 <div class="field" class:has-error=move || error.get().is_some()>
-                    <label for=id.clone()>{label}<span class="req">{req_text}</span></label>
+                    <label for=id.clone()>{label}" "<span class="req">{req_text}</span></label>
                     {hint_view}
                     <input id=id.clone() name=name type=input_type inputmode=inputmode autocomplete=autocomplete
                         pattern=pattern required=required maxlength=max_chars min=earliest max=latest

@@ -161,6 +161,8 @@ mod browser {
             busy.set(true);
             error.set(None);
             let (failed, offline) = (failed.clone(), offline.clone());
+            let form = form.clone();
+            clear_fields(&form);
             spawn_local(async move {
                 let response = JsFuture::from(promise)
                     .await
@@ -172,27 +174,116 @@ mod browser {
                         // A server function that sends the browser on (`leptos_axum::redirect`)
                         // answers a fetch with 200 and a `Location` header.
                         let next = r.headers().get("location").ok().flatten();
+                        let here = format!(
+                            "{}{}",
+                            location.pathname().unwrap_or_default(),
+                            location.search().unwrap_or_default()
+                        );
                         let _ = match next {
-                            Some(next) => location.assign(&next),
+                            Some(next) => {
+                                let _ = location.assign(&next);
+                                // Sent on to a part of this very page (`#section`): the
+                                // browser only scrolls, so load it again to show the change.
+                                if next.contains('#')
+                                    && next.split('#').next() == Some(here.as_str())
+                                {
+                                    let _ = location.reload();
+                                }
+                                Ok(())
+                            }
                             None if r.redirected() => location.assign(&r.url()),
                             None => location.reload(),
                         };
                         return;
                     }
-                    Some(r) => r
-                        .headers()
-                        .get("taka-error")
-                        .ok()
-                        .flatten()
-                        .and_then(|t| js_sys::decode_uri_component(&t).ok())
-                        .and_then(|t| t.as_string())
-                        .unwrap_or(failed),
+                    Some(r) => {
+                        mark_fields(&form, &r);
+                        r.headers()
+                            .get("taka-error")
+                            .ok()
+                            .flatten()
+                            .and_then(|t| js_sys::decode_uri_component(&t).ok())
+                            .and_then(|t| t.as_string())
+                            .unwrap_or(failed)
+                    }
                     None => offline,
                 };
                 error.set(Some(text));
                 busy.set(false);
             });
         });
+    }
+
+    /// Each refused field's message (header `Taka-Field-Errors`: a JSON object of input
+    /// name to text, in the page's language) goes where the server would put it without
+    /// JavaScript: the input's error paragraph (`{id}-error`), with `aria-invalid`.
+    fn mark_fields(form: &HtmlFormElement, r: &Response) {
+        let Some(raw) = r.headers().get("taka-field-errors").ok().flatten() else {
+            return;
+        };
+        let Some(json) = js_sys::decode_uri_component(&raw)
+            .ok()
+            .and_then(|t| t.as_string())
+        else {
+            return;
+        };
+        let Ok(map) = js_sys::JSON::parse(&json) else {
+            return;
+        };
+        let entries = js_sys::Object::entries(map.unchecked_ref());
+        let mut first: Option<web_sys::HtmlElement> = None;
+        for entry in entries.iter() {
+            let pair: js_sys::Array = entry.unchecked_into();
+            let (Some(name), Some(text)) = (pair.get(0).as_string(), pair.get(1).as_string())
+            else {
+                continue;
+            };
+            let selector = format!("[name=\"{}\"]", name.replace(['"', '\\'], ""));
+            let Some(input) = form.query_selector(&selector).ok().flatten() else {
+                continue;
+            };
+            let _ = input.set_attribute("aria-invalid", "true");
+            let id = input.id();
+            if let Some(p) = form.query_selector(&format!("#{id}-error")).ok().flatten() {
+                p.set_text_content(Some(&text));
+                let _ = p.remove_attribute("hidden");
+                let described = input.get_attribute("aria-describedby").unwrap_or_default();
+                if !described.split(' ').any(|d| d == format!("{id}-error")) {
+                    let joined = format!("{described} {id}-error");
+                    let _ = input.set_attribute("aria-describedby", joined.trim());
+                }
+            }
+            if first.is_none() {
+                first = input.dyn_into::<web_sys::HtmlElement>().ok();
+            }
+        }
+        if let Some(el) = first {
+            let _ = el.focus();
+        }
+    }
+
+    /// Errors marked by an earlier attempt go when the form is sent again.
+    fn clear_fields(form: &HtmlFormElement) {
+        if let Ok(list) = form.query_selector_all("[aria-invalid=\"true\"]") {
+            for i in 0..list.length() {
+                if let Some(el) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = el.remove_attribute("aria-invalid");
+                }
+            }
+        }
+        if let Ok(list) = form.query_selector_all(".field-error") {
+            for i in 0..list.length() {
+                if let Some(el) = list
+                    .item(i)
+                    .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = el.set_attribute("hidden", "");
+                }
+            }
+        }
     }
 
     /// The form as a url-encoded POST asking for JSON (so the server function answers

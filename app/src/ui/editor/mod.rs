@@ -18,9 +18,9 @@ use crate::domain::service_draft::ServiceTexts;
 use crate::domain::{FieldError, FieldType};
 use crate::error::AppError;
 use crate::fns::editor::{
-    AddServiceField, CreateService, DiscardServiceDraft, MoveServiceField, PublishService,
-    RemoveServiceField, SaveServiceAutomation, SaveServiceSettings, SaveServiceTexts,
-    SetServiceListed, get_editable_services, get_service_editor,
+    AddServiceField, CreateLifeSituation, CreateService, DiscardServiceDraft, MoveServiceField,
+    PublishService, RemoveServiceField, SaveServiceAutomation, SaveServiceSettings,
+    SaveServiceTexts, SetServiceListed, get_editable_services, get_service_editor,
 };
 use crate::i18n::*;
 use crate::i18n_text;
@@ -105,14 +105,33 @@ pub(super) fn EditorError(error: Option<AppError>) -> impl IntoView {
 /// `/staff/admin/services`: the services one may edit, and a form to create one.
 #[component]
 pub fn ServicesPage() -> impl IntoView {
-    view! { <RequireStaff signed_in=|_user| view! { <ServicesList /> } /> }
+    view! { <RequireStaff signed_in=|user| view! { <ServicesList heads=crate::domain::admin::may_administer(user.role) /> } /> }
 }
 
 #[component]
-fn ServicesList() -> impl IntoView {
+fn ServicesList(heads: bool) -> impl IntoView {
     let i18n = use_i18n();
     let list = Resource::new(|| (), |_| get_editable_services());
     let error = no_js_error::<CreateService>();
+    let situation_error = no_js_error::<CreateLifeSituation>();
+    let situation_added = use_query_map().read_untracked().get("situation").is_some();
+    let situations = heads.then(|| view! {
+        <section id="situations" aria-labelledby="sit-h">
+            <h2 id="sit-h">{t!(i18n, editor.new_situation)}</h2>
+            <p>{t!(i18n, editor.new_situation_intro)}</p>
+            {situation_added.then(|| view! { <div class="notice ok" role="status"><p>{t!(i18n, institution.saved)}</p></div> })}
+            {situation_error.clone().filter(|e| e.field_errors().is_none()).map(|e| view! { <ErrorNotice error=e /> })}
+            <PostForm action=CreateLifeSituation::PATH.to_string()>
+                <TextInput name="situation_code".into() required=true label=t_string!(i18n, editor.code).to_string()
+                    hint=t_string!(i18n, editor.field_name_hint).to_string() autocomplete="off" error=field_err(&situation_error, "situation_code") />
+                <TextInput name="situation_lv".into() required=true label=format!("{} ({})", t_string!(i18n, editor.name), lang_name("lv"))
+                    autocomplete="off" error=field_err(&situation_error, "situation_lv") />
+                <TextInput name="situation_en".into() label=format!("{} ({})", t_string!(i18n, editor.name), lang_name("en"))
+                    autocomplete="off" error=field_err(&situation_error, "situation_en") />
+                <button type="submit" class="button">{t!(i18n, editor.add_situation)}</button>
+            </PostForm>
+        </section>
+    });
     view! {
         <Title text=t_string!(i18n, editor.services_title).to_string() />
         <h1>{t!(i18n, editor.services_title)}</h1>
@@ -166,6 +185,7 @@ fn ServicesList() -> impl IntoView {
                 })
             }}
         </Suspense>
+        {situations}
     }
 }
 
@@ -280,6 +300,7 @@ fn Fields(v: DraftView, error: Option<AppError>) -> impl IntoView {
     let l = i18n.get_locale_untracked();
     let lang = crate::ui::common::lang_now();
     let count = v.draft.fields.len();
+    let all_fields = v.draft.fields.clone();
     let items = v
         .draft
         .fields
@@ -297,7 +318,9 @@ fn Fields(v: DraftView, error: Option<AppError>) -> impl IntoView {
                 },
             ];
             if let Some(c) = &f.show_if {
-                facts.push(td_string!(l, editor.shown_when, field = c.field.clone(), value = c.equals.clone()));
+                let (field, value) = crate::ui::citizen::condition_words(&all_fields, c)
+                    .unwrap_or_else(|| (c.field.clone(), c.equals.clone()));
+                facts.push(td_string!(l, editor.shown_when, field = field, value = value));
             }
             let edit_href = format!("/staff/admin/services/{}/fields/{}", v.code, f.name);
             let keys = keys_of(&v);

@@ -438,6 +438,80 @@ impl Taka {
         Ok(out)
     }
 
+    /// Add a life situation to group services under (portfolio owners and administrators):
+    /// a code `[a-z0-9_]` and its name per language (Latvian required). It is listed after
+    /// the existing ones.
+    pub async fn create_life_situation(
+        &self,
+        ctx: &StaffContext,
+        code: &str,
+        name_lv: &str,
+        name_en: &str,
+    ) -> ServiceResult<()> {
+        if ctx.analytics_only || !crate::domain::admin::may_administer(ctx.user.role) {
+            return Err(AppError::Forbidden.into());
+        }
+        let code = code.trim().to_lowercase();
+        let mut errors = FieldErrors::new();
+        if !crate::domain::fields::is_machine_name(&code) {
+            errors.insert("situation_code".into(), FieldError::InvalidChoice);
+        }
+        let (name_lv, name_en) = (name_lv.trim(), name_en.trim());
+        for (key, name, required) in [
+            ("situation_lv", name_lv, true),
+            ("situation_en", name_en, false),
+        ] {
+            if required && name.is_empty() {
+                errors.insert(key.into(), FieldError::Required);
+            } else if name.chars().count() > 120 {
+                errors.insert(key.into(), FieldError::TooLong { max: 120 });
+            }
+        }
+        if errors.is_empty()
+            && self
+                .situation_names(Lang::Lv)
+                .await?
+                .iter()
+                .any(|(c, _)| *c == code)
+        {
+            errors.insert("situation_code".into(), FieldError::Taken);
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors).into());
+        }
+        let mut tx = self.db.write.begin().await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO life_situations (code, position)
+             VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM life_situations)) RETURNING id",
+        )
+        .bind(&code)
+        .fetch_one(&mut *tx)
+        .await?;
+        for (lang, name) in [("lv", name_lv), ("en", name_en)] {
+            if !name.is_empty() {
+                sqlx::query(
+                    "INSERT INTO life_situation_texts (life_situation_id, lang, name) VALUES ($1, $2, $3)",
+                )
+                .bind(id)
+                .bind(lang)
+                .bind(name)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        record_audit(
+            &mut tx,
+            self.now(),
+            AuditEntry::by(ctx, "life_situation", code.clone(), "created").change(
+                None,
+                Some(serde_json::json!({"lv": name_lv, "en": name_en})),
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Every life situation `(code, name)` in `lang`, in catalogue order.
     async fn situation_names(&self, lang: Lang) -> ServiceResult<Vec<(String, String)>> {
         Ok(sqlx::query_as(
