@@ -61,6 +61,16 @@ test('an owner builds, publishes and changes a service; a citizen on a phone use
   assert.match(await page.getByTestId('editor-status').textContent(), /Melnraksts/);
   await checkA11y(page, 'service editor');
 
+  // A refused field is marked where it is, in place, with the server's words.
+  await page.locator('#f-name').fill('Ne der');
+  await page.locator('#f-label-lv-').fill('Vārds');
+  await page.getByRole('button', { name: 'Pievienot', exact: true }).click();
+  const nameError = page.locator('#f-name-error');
+  await nameError.waitFor({ state: 'visible' });
+  assert.equal(await page.locator('#f-name').getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.locator('#f-label-lv-').inputValue(), 'Vārds', 'what was typed stays');
+  await checkA11y(page, 'editor with a refused field');
+
   // Every field type the schema knows.
   const fields = [
     ['text', 'dog_name', 'Suņa vārds', 'Dog\'s name'],

@@ -10,8 +10,8 @@
 
 mod common;
 
-use app::server::service::{Client, TokenScope};
-use common::{DEMO_PASSWORD, TestApp};
+use app::server::service::TokenScope;
+use common::TestApp;
 use serde_json::json;
 
 /// Callers, in the order of the columns below.
@@ -49,15 +49,6 @@ enum Target {
 const Y: bool = true;
 const N: bool = false;
 
-async fn session(app: &TestApp, username: &str) -> String {
-    let (token, _) = app
-        .taka
-        .sign_in(username, DEMO_PASSWORD, &Client::local())
-        .await
-        .expect("sign in");
-    format!("{}={token}", app::server::SESSION_COOKIE)
-}
-
 async fn matrix(app: &TestApp) {
     let t = &app.taka;
     // The request everything is tried on: the demo's parking permit, Anna's, at VNP.
@@ -70,7 +61,7 @@ async fn matrix(app: &TestApp) {
         }))
         .await;
 
-    let deactivated = session(app, "sniedzejs2").await;
+    let deactivated = app.session_cookie("sniedzejs2").await;
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'sniedzejs2'")
         .fetch_one(&t.db.read)
         .await
@@ -108,23 +99,23 @@ async fn matrix(app: &TestApp) {
             ..Default::default()
         },
         Caller {
-            cookie: Some(session(app, "sniedzejs").await),
+            cookie: Some(app.session_cookie("sniedzejs").await),
             ..Default::default()
         },
         Caller {
-            cookie: Some(session(app, "saimnieks").await),
+            cookie: Some(app.session_cookie("saimnieks").await),
             ..Default::default()
         },
         Caller {
-            cookie: Some(session(app, "vaditajs").await),
+            cookie: Some(app.session_cookie("vaditajs").await),
             ..Default::default()
         },
         Caller {
-            cookie: Some(session(app, "admins").await),
+            cookie: Some(app.session_cookie("admins").await),
             ..Default::default()
         },
         Caller {
-            cookie: Some(session(app, "pmlp.vaditajs").await),
+            cookie: Some(app.session_cookie("pmlp.vaditajs").await),
             ..Default::default()
         },
         Caller {

@@ -10,20 +10,11 @@ mod common;
 use app::domain::{FieldError, Lang};
 use app::error::AppError;
 use app::model::AuditFilter;
-use app::server::service::{Client, NewRequest};
-use common::{DEMO_PASSWORD, TestApp};
+use app::server::service::NewRequest;
+use common::TestApp;
 use std::collections::BTreeMap;
 
 const CODE: &str = "VNP-SUNU-REGISTRS";
-
-async fn cookie(app: &TestApp, username: &str) -> String {
-    let (token, _) = app
-        .taka
-        .sign_in(username, DEMO_PASSWORD, &Client::local())
-        .await
-        .expect("sign in");
-    format!("{}={token}", app::server::SESSION_COOKIE)
-}
 
 /// A form post as the browser sends it; the status and where it leads.
 async fn post(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
@@ -90,7 +81,7 @@ fn dog(values: &[(&str, &str)]) -> NewRequest {
 
 async fn owner_builds_a_service(app: &TestApp) {
     let t = &app.taka;
-    let owner = cookie(app, "saimnieks").await;
+    let owner = app.session_cookie("saimnieks").await;
     let (status, location) = post(
         app,
         &owner,
@@ -315,7 +306,7 @@ async fn owner_builds_a_service(app: &TestApp) {
             ("texts[lv][fees]", fees),
         ]
     };
-    let head = cookie(app, "vaditajs").await;
+    let head = app.session_cookie("vaditajs").await;
     assert!(
         !post(app, &head, "/fn/save_service_texts", &form("2 eiro"))
             .await
@@ -540,14 +531,14 @@ async fn owner_builds_a_service(app: &TestApp) {
     assert!(t.service_detail(CODE, Lang::Lv).await.is_ok());
 
     // Who may: a provider cannot edit; another institution's head cannot see the service.
-    let provider = cookie(app, "sniedzejs").await;
+    let provider = app.session_cookie("sniedzejs").await;
     assert_eq!(
         post(app, &provider, "/fn/service_editor", &[("code", CODE)])
             .await
             .0,
         403
     );
-    let stranger = cookie(app, "pmlp.vaditajs").await;
+    let stranger = app.session_cookie("pmlp.vaditajs").await;
     assert_eq!(
         post(app, &stranger, "/fn/service_editor", &[("code", CODE)])
             .await
@@ -659,8 +650,8 @@ async fn unpublished_drafts_can_go(app: &TestApp) {
 /// another institution's calendar stays as it was; bad input changes nothing.
 async fn institution_settings_and_calendar(app: &TestApp) {
     let t = &app.taka;
-    let head = cookie(app, "vaditajs").await;
-    let provider = cookie(app, "sniedzejs").await;
+    let head = app.session_cookie("vaditajs").await;
+    let provider = app.session_cookie("sniedzejs").await;
     let form = [
         ("names[lv]", "Valmieras novada pašvaldība"),
         ("names[en]", "Valmiera Municipality"),

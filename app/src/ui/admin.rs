@@ -294,6 +294,8 @@ fn AuditView() -> impl IntoView {
                     {entity_option("user", t_string!(i18n, admin.entity_user).to_string())}
                     {entity_option("service", t_string!(i18n, admin.entity_service).to_string())}
                     {entity_option("calendar", t_string!(i18n, admin.entity_calendar).to_string())}
+                    {entity_option("institution", t_string!(i18n, admin.entity_institution).to_string())}
+                    {entity_option("life_situation", t_string!(i18n, admin.entity_life_situation).to_string())}
                 </select>
             </div>
             <div class="field">

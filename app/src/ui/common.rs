@@ -106,40 +106,20 @@ pub fn TextInput(
     #[prop(into, optional)] value: Option<String>,
     #[prop(into)] error: Signal<Option<FieldError>>,
 ) -> impl IntoView {
-    let i18n = use_i18n();
-    let id = format!("f-{}", name.replace(['[', ']'], "-"));
-    let err_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = described_by(
-        hint.is_some().then(|| hint_id.clone()),
-        err_id.clone(),
-        error,
-    );
-    view! {
-        <div class="field" class:has-error=move || error.get().is_some()>
-            <label for=id.clone()>
-                {label}
-                " "
-                <span class="req">
-                    {move || if required { t_string!(i18n, common.required) } else { t_string!(i18n, common.optional) }}
-                </span>
-            </label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <input
-                id=id.clone()
-                name=name
-                type=kind.unwrap_or("text")
-                required=required
-                autocomplete=autocomplete
-                value=value
-                aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=described
-            />
-            <p class="field-error" id=err_id.clone() hidden=move || error.get().is_none()>
-                {move || field_error_text(&error.get())}
-            </p>
-        </div>
-    }
+    let ids = FieldIds::new(&name, hint.is_some(), error);
+    let control = view! {
+        <input
+            id=ids.id.clone()
+            name=name
+            type=kind.unwrap_or("text")
+            required=required
+            autocomplete=autocomplete
+            value=value
+            aria-invalid=move || error.get().is_some().then_some("true")
+            aria-describedby=ids.described.clone()
+        />
+    };
+    field_frame(ids, label, required, hint, error, control.into_any())
 }
 
 /// A labelled text area with its error and hint tied to it for screen readers.
@@ -153,15 +133,54 @@ pub fn TextArea(
     #[prop(optional)] rows: Option<u32>,
     #[prop(into)] error: Signal<Option<FieldError>>,
 ) -> impl IntoView {
+    let ids = FieldIds::new(&name, hint.is_some(), error);
+    let control = view! {
+        <textarea
+            id=ids.id.clone()
+            name=name
+            rows=rows.unwrap_or(4)
+            required=required
+            aria-invalid=move || error.get().is_some().then_some("true")
+            aria-describedby=ids.described.clone()
+        >{value}</textarea>
+    };
+    field_frame(ids, label, required, hint, error, control.into_any())
+}
+
+/// The ids that tie a control to its label, hint and error (`f-NAME`, brackets as `-`).
+struct FieldIds<F> {
+    id: String,
+    described: F,
+}
+
+impl FieldIds<()> {
+    fn new(
+        name: &str,
+        has_hint: bool,
+        error: Signal<Option<FieldError>>,
+    ) -> FieldIds<impl Fn() -> Option<String> + Send + Sync + Clone + use<>> {
+        let id = format!("f-{}", name.replace(['[', ']'], "-"));
+        let described = described_by(
+            has_hint.then(|| format!("{id}-hint")),
+            format!("{id}-error"),
+            error,
+        );
+        FieldIds { id, described }
+    }
+}
+
+/// Label (with "required"/"optional"), hint, the control, and the error paragraph a form
+/// island or the server fills.
+fn field_frame<F>(
+    ids: FieldIds<F>,
+    label: String,
+    required: bool,
+    hint: Option<String>,
+    error: Signal<Option<FieldError>>,
+    control: AnyView,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let id = format!("f-{}", name.replace(['[', ']'], "-"));
-    let err_id = format!("{id}-error");
-    let hint_id = format!("{id}-hint");
-    let described = described_by(
-        hint.is_some().then(|| hint_id.clone()),
-        err_id.clone(),
-        error,
-    );
+    let id = ids.id;
     view! {
         <div class="field" class:has-error=move || error.get().is_some()>
             <label for=id.clone()>
@@ -171,16 +190,9 @@ pub fn TextArea(
                     {move || if required { t_string!(i18n, common.required) } else { t_string!(i18n, common.optional) }}
                 </span>
             </label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <textarea
-                id=id.clone()
-                name=name
-                rows=rows.unwrap_or(4)
-                required=required
-                aria-invalid=move || error.get().is_some().then_some("true")
-                aria-describedby=described
-            >{value}</textarea>
-            <p class="field-error" id=err_id.clone() hidden=move || error.get().is_none()>
+            {hint.map(|h| view! { <p class="hint" id=format!("{id}-hint")>{h}</p> })}
+            {control}
+            <p class="field-error" id=format!("{id}-error") hidden=move || error.get().is_none()>
                 {move || field_error_text(&error.get())}
             </p>
         </div>

@@ -128,6 +128,20 @@ impl TestApp {
             .expect("valid session")
     }
 
+    /// The `Cookie` header of a browser signed in as `username`.
+    pub async fn session_cookie(&self, username: &str) -> String {
+        let (token, _) = self
+            .taka
+            .sign_in(
+                username,
+                DEMO_PASSWORD,
+                &app::server::service::Client::local(),
+            )
+            .await
+            .expect("sign in");
+        format!("{}={token}", app::server::SESSION_COOKIE)
+    }
+
     /// The same database through a service layer whose clock stands at `at` (move it
     /// with `.clock().set(..)`).
     pub fn taka_at(&self, at: i64) -> Taka {

@@ -150,7 +150,8 @@ impl Taka {
         })
     }
 
-    async fn life_situations(&self, lang: Lang) -> ServiceResult<Vec<LifeSituation>> {
+    /// Every life situation in `lang` (Latvian where missing), in catalogue order.
+    pub(crate) async fn life_situations(&self, lang: Lang) -> ServiceResult<Vec<LifeSituation>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "SELECT l.code, COALESCE(t.name, tl.name)
              FROM life_situations l

@@ -514,16 +514,12 @@ impl Taka {
 
     /// Every life situation `(code, name)` in `lang`, in catalogue order.
     async fn situation_names(&self, lang: Lang) -> ServiceResult<Vec<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT l.code, COALESCE(t.name, tl.name)
-             FROM life_situations l
-             JOIN life_situation_texts tl ON tl.life_situation_id = l.id AND tl.lang = 'lv'
-             LEFT JOIN life_situation_texts t ON t.life_situation_id = l.id AND t.lang = $1
-             ORDER BY l.position, l.code",
-        )
-        .bind(lang.code())
-        .fetch_all(&self.db.read)
-        .await?)
+        Ok(self
+            .life_situations(lang)
+            .await?
+            .into_iter()
+            .map(|l| (l.code, l.name))
+            .collect())
     }
 }
 
