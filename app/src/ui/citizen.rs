@@ -597,7 +597,7 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 {
                     let action = action_url.clone();
                     view! {
-                <PostForm action>
+                <PostForm action plain=true>
                     {answer_hidden}
                     <div class="field">
                         <label for="answer">{t!(i18n, track.answer_label)}</label>
@@ -616,7 +616,7 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 {
                     let action = action_url.clone();
                     view! {
-                <PostForm action>
+                <PostForm action plain=true>
                     {rate_hidden}
                     <fieldset class="rating">
                         <legend>{t!(i18n, track.rate_score)}</legend>
@@ -651,7 +651,7 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 {
                     let action = action_url.clone();
                     view! {
-                <PostForm action>
+                <PostForm action plain=true>
                     {withdraw_hidden}
                     <div class="field">
                         <label for="withdraw-reason">{t!(i18n, track.withdraw_reason)}</label>

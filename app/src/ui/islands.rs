@@ -70,7 +70,13 @@ pub fn RequestFormIsland(
 /// and takes no props: it needs neither serde nor i18n, which keeps the WASM of a page with
 /// only such forms (the tracking page) small.
 #[component]
-pub fn PostForm(action: String, children: Children) -> impl IntoView {
+pub fn PostForm(
+    action: String,
+    /// The requester's forms: no field marking, so the tracking page's WASM stays small.
+    #[prop(optional)]
+    plain: bool,
+    children: Children,
+) -> impl IntoView {
     use leptos_i18n::td_string;
     let l = use_i18n().get_locale_untracked();
     view! {
@@ -81,7 +87,11 @@ pub fn PostForm(action: String, children: Children) -> impl IntoView {
             data-failed=td_string!(l, common.send_failed)
             data-offline=td_string!(l, common.offline)
         >
-            <PostFormIsland>{children()}</PostFormIsland>
+            {if plain {
+                view! { <PostFormIsland>{children()}</PostFormIsland> }.into_any()
+            } else {
+                view! { <FieldsPostFormIsland>{children()}</FieldsPostFormIsland> }.into_any()
+            }}
         </form>
         <IslandScripts />
     }
@@ -93,6 +103,34 @@ pub fn PostForm(action: String, children: Children) -> impl IntoView {
 /// server-function client.
 #[island(lazy)]
 pub fn PostFormIsland(children: Children) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    let fields = browser::FieldMarks::NONE;
+    #[cfg(not(feature = "hydrate"))]
+    let fields = ();
+    post_form_body(children, fields)
+}
+
+/// A [`PostFormIsland`] that also puts each refused field's message at its field (staff
+/// forms); its own lazy chunk, so requesters' pages do not load that code.
+#[island(lazy)]
+pub fn FieldsPostFormIsland(children: Children) -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    let fields = browser::FieldMarks {
+        clear: browser::clear_fields,
+        mark: browser::mark_fields,
+    };
+    #[cfg(not(feature = "hydrate"))]
+    let fields = ();
+    post_form_body(children, fields)
+}
+
+#[cfg(feature = "hydrate")]
+type Marks = browser::FieldMarks;
+#[cfg(not(feature = "hydrate"))]
+type Marks = ();
+
+#[cfg_attr(not(feature = "hydrate"), allow(unused_variables))]
+fn post_form_body(children: Children, fields: Marks) -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     // What to say while sending; the browser reads it from the form once.
@@ -101,7 +139,7 @@ pub fn PostFormIsland(children: Children) -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
         if let Some(el) = anchor.get() {
-            browser::take_over(&el, busy, error, sending);
+            browser::take_over(&el, busy, error, sending, fields);
         }
     });
     view! {
@@ -130,6 +168,7 @@ mod browser {
         busy: RwSignal<bool>,
         error: RwSignal<Option<String>>,
         sending: RwSignal<String>,
+        fields: FieldMarks,
     ) {
         let Some(form) = el
             .closest("form")
@@ -162,7 +201,7 @@ mod browser {
             error.set(None);
             let (failed, offline) = (failed.clone(), offline.clone());
             let form = form.clone();
-            clear_fields(&form);
+            (fields.clear)(&form);
             spawn_local(async move {
                 let response = JsFuture::from(promise)
                     .await
@@ -197,7 +236,7 @@ mod browser {
                         return;
                     }
                     Some(r) => {
-                        mark_fields(&form, &r);
+                        (fields.mark)(&form, &r);
                         r.headers()
                             .get("taka-error")
                             .ok()
@@ -214,10 +253,24 @@ mod browser {
         });
     }
 
+    /// What a form does with refused fields: marks them ([`mark_fields`]) or nothing.
+    #[derive(Clone, Copy)]
+    pub struct FieldMarks {
+        pub clear: fn(&HtmlFormElement),
+        pub mark: fn(&HtmlFormElement, &Response),
+    }
+
+    impl FieldMarks {
+        pub const NONE: FieldMarks = FieldMarks {
+            clear: |_| {},
+            mark: |_, _| {},
+        };
+    }
+
     /// Each refused field's message (header `Taka-Field-Errors`: a JSON object of input
     /// name to text, in the page's language) goes where the server would put it without
     /// JavaScript: the input's error paragraph (`{id}-error`), with `aria-invalid`.
-    fn mark_fields(form: &HtmlFormElement, r: &Response) {
+    pub fn mark_fields(form: &HtmlFormElement, r: &Response) {
         let Some(raw) = r.headers().get("taka-field-errors").ok().flatten() else {
             return;
         };
@@ -263,7 +316,7 @@ mod browser {
     }
 
     /// Errors marked by an earlier attempt go when the form is sent again.
-    fn clear_fields(form: &HtmlFormElement) {
+    pub fn clear_fields(form: &HtmlFormElement) {
         if let Ok(list) = form.query_selector_all("[aria-invalid=\"true\"]") {
             for i in 0..list.length() {
                 if let Some(el) = list
