@@ -789,7 +789,79 @@ async fn institution_settings_and_calendar(app: &TestApp) {
     }
 }
 
+/// A service can run on its own calendar (a seven-day one here) while the institution's
+/// other services keep the institution's; an unknown calendar is refused.
+async fn a_service_runs_on_its_own_calendar(app: &TestApp) {
+    let t = &app.taka;
+    let ctx = app.staff("vaditajs").await;
+    let every_day: [Option<String>; 7] = std::array::from_fn(|_| Some("08:00-16:00".to_string()));
+    t.create_calendar("SEPTINI", "Europe/Riga", &every_day)
+        .await
+        .expect("calendar");
+    let code = "VNP-STAVATLAUJA";
+    let v = t.service_draft(&ctx, code, Lang::Lv).await.expect("draft");
+    let settings = |calendar: &str| app::domain::service_draft::DraftEdit::Settings {
+        targets: v.draft.targets,
+        calendar: Some(calendar.to_string()),
+        life_situations: v.draft.life_situations.clone(),
+    };
+    let e = common::app_err(t.edit_service(&ctx, code, 1, 0, settings("NAV-TADA")).await);
+    assert_eq!(
+        e.field_errors().and_then(|f| f.get("calendar").cloned()),
+        Some(FieldError::InvalidChoice)
+    );
+    let r = t
+        .edit_service(&ctx, code, 1, 0, settings("SEPTINI"))
+        .await
+        .expect("edit");
+    assert_eq!(
+        t.publish_service(&ctx, code, 1, r).await.expect("publish"),
+        2
+    );
+    let ids = |c: &'static str| async move {
+        let row: (i64, i64) =
+            sqlx::query_as("SELECT id, institution_id FROM services WHERE code = $1")
+                .bind(c)
+                .fetch_one(&t.db.read)
+                .await
+                .expect("service");
+        row
+    };
+    let (own, inst) = ids(code).await;
+    let (other, _) = ids("VNP-PIRMSSKOLA").await;
+    assert!(
+        t.calendar_for(own, inst).await.expect("cal").week[5].is_some(),
+        "Saturdays count"
+    );
+    assert!(
+        t.calendar_for(other, inst).await.expect("cal").week[5].is_none(),
+        "the institution's"
+    );
+    // Back to the institution's: version 3, and the difference names the calendar.
+    let back = app::domain::service_draft::DraftEdit::Settings {
+        targets: v.draft.targets,
+        calendar: None,
+        life_situations: v.draft.life_situations.clone(),
+    };
+    let r = t.edit_service(&ctx, code, 2, 0, back).await.expect("edit");
+    assert_eq!(
+        t.publish_service(&ctx, code, 2, r).await.expect("publish"),
+        3
+    );
+    assert!(t.calendar_for(own, inst).await.expect("cal").week[5].is_none());
+    let versions = t
+        .service_versions(&ctx, code, Some(2), Some(3), Lang::Lv)
+        .await
+        .expect("versions");
+    assert!(
+        versions.changes.iter().any(|c| c.area == "calendar"),
+        "{:?}",
+        versions.changes
+    );
+}
+
 both_backends!(
+    a_service_runs_on_its_own_calendar,
     owner_builds_a_service,
     unpublished_drafts_can_go,
     institution_settings_and_calendar

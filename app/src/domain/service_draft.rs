@@ -95,6 +95,9 @@ pub struct ServiceDraft {
     /// Life situation codes the service is listed under.
     pub life_situations: Vec<String>,
     pub targets: Targets,
+    /// The business calendar its clocks run on (a calendar's code); `None`: its
+    /// institution's.
+    pub calendar: Option<String>,
     pub automation: Automation,
 }
 
@@ -113,6 +116,7 @@ impl Default for ServiceDraft {
             fields: Vec::new(),
             life_situations: Vec::new(),
             targets: DEFAULT_TARGETS,
+            calendar: None,
             automation: Automation::default(),
         }
     }
@@ -123,9 +127,10 @@ impl Default for ServiceDraft {
 pub enum DraftEdit {
     /// Texts by language, then by text name (`ServiceTexts::NAMES`).
     Texts(BTreeMap<String, BTreeMap<String, String>>),
-    /// Targets and life situations.
+    /// Targets, calendar and life situations.
     Settings {
         targets: Targets,
+        calendar: Option<String>,
         life_situations: Vec<String>,
     },
     Automation(Automation),
@@ -192,6 +197,7 @@ pub fn apply(
         }
         DraftEdit::Settings {
             targets,
+            calendar,
             life_situations,
         } => {
             let ranges = [
@@ -215,6 +221,7 @@ pub fn apply(
                 errors.insert("life_situations".into(), FieldError::InvalidChoice);
             }
             next.targets = targets;
+            next.calendar = calendar;
             next.life_situations = life_situations;
         }
         DraftEdit::Automation(a) => {
@@ -577,6 +584,15 @@ pub fn diff(old: &ServiceDraft, new: &ServiceDraft) -> Vec<Change> {
             "changed",
             Some(json(&old.targets)),
             Some(json(&new.targets)),
+        ));
+    }
+    if old.calendar != new.calendar {
+        out.push(change(
+            "calendar",
+            "calendar",
+            "changed",
+            old.calendar.clone(),
+            new.calendar.clone(),
         ));
     }
     if old.life_situations != new.life_situations {

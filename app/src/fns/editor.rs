@@ -150,6 +150,7 @@ pub async fn save_service_settings(
     decide_days: String,
     fulfil_days: String,
     target_pct: String,
+    #[server(default)] calendar: String,
     #[server(default)] situations: BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     let mut errors = crate::domain::FieldErrors::new();
@@ -164,6 +165,7 @@ pub async fn save_service_settings(
     let then = editor_url(&code, "#settings");
     let e = DraftEdit::Settings {
         targets,
+        calendar: Some(calendar.trim().to_string()).filter(|c| !c.is_empty()),
         life_situations: situations.into_keys().collect(),
     };
     edit(&code, version, revision, e, then).await

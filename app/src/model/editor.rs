@@ -53,6 +53,8 @@ pub struct DraftView {
     pub langs: Vec<String>,
     /// Life situations `(code, name)`.
     pub situations: Vec<(String, String)>,
+    /// Business calendar codes a service may run on.
+    pub calendars: Vec<String>,
     /// Requests made to this service (a service with requests is withdrawn, not deleted).
     pub requests: i64,
 }

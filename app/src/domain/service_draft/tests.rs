@@ -76,6 +76,7 @@ fn settings_are_range_checked() {
         &d,
         DraftEdit::Settings {
             targets: bad,
+            calendar: None,
             life_situations: vec!["nowhere".into()],
         },
     )
@@ -93,6 +94,7 @@ fn settings_are_range_checked() {
         &d,
         DraftEdit::Settings {
             targets: DEFAULT_TARGETS,
+            calendar: Some("LV".into()),
             life_situations: vec!["moving".into()],
         },
     )

@@ -299,7 +299,7 @@ pub(super) async fn make_requests(
                 .bind(svc.code.as_str())
                 .fetch_one(&demo.db.read)
                 .await?;
-        let cal = demo.calendar_for(institution_id).await?;
+        let cal = demo.calendar_for(service_id, institution_id).await?;
         let targets = demo.targets(service_id).await?;
         for (i, want) in [SlaState::OnTime, SlaState::AtRisk, SlaState::Breached]
             .into_iter()

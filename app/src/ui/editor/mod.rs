@@ -471,7 +471,16 @@ fn Settings(v: DraftView, error: Option<AppError>) -> impl IntoView {
                     {number("decide_days", t_string!(i18n, editor.decide_days).to_string(), t.decide_days)}
                     {number("fulfil_days", t_string!(i18n, editor.fulfil_days).to_string(), t.fulfil_days)}
                     {number("target_pct", t_string!(i18n, editor.target_pct).to_string(), t.target_pct)}
-                    <p class="hint">{t!(i18n, editor.calendar_note)}</p>
+                    <div class="field">
+                        <label for="st-calendar">{t!(i18n, editor.calendar)}</label>
+                        <select id="st-calendar" name="calendar" aria-describedby="st-calendar-hint">
+                            <option value="" selected=v.draft.calendar.is_none()>{t!(i18n, editor.calendar_institution)}</option>
+                            {v.calendars.iter().map(|c| view! {
+                                <option value=c.clone() selected=v.draft.calendar.as_deref() == Some(c.as_str())>{c.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                        <p class="hint" id="st-calendar-hint">{t!(i18n, editor.calendar_note)}</p>
+                    </div>
                 </fieldset>
                 <fieldset class="field" aria-describedby="ls-hint">
                     <legend>{t!(i18n, editor.situations)}</legend>

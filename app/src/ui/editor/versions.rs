@@ -140,6 +140,7 @@ fn ChangeRow(c: Change) -> impl IntoView {
         "text" => td_string!(l, editor.area_text),
         "targets" => td_string!(l, editor.targets),
         "life_situations" => td_string!(l, editor.situations),
+        "calendar" => td_string!(l, editor.calendar),
         _ => td_string!(l, editor.automation),
     };
     let how = match c.what.as_str() {

@@ -253,6 +253,7 @@ impl Taka {
             draft,
             langs: self.offered_langs(e.institution_id).await?,
             situations: self.situation_names(lang).await?,
+            calendars: self.calendar_codes().await?,
             requests,
         })
     }
@@ -281,6 +282,16 @@ impl Taka {
             Some((d, _)) => d,
             None => self.published_content(e.id).await?,
         };
+        if let DraftEdit::Settings {
+            calendar: Some(code),
+            ..
+        } = &edit
+            && !self.calendar_codes().await?.contains(code)
+        {
+            let mut errors = FieldErrors::new();
+            errors.insert("calendar".into(), FieldError::InvalidChoice);
+            return Err(AppError::Invalid(errors).into());
+        }
         let langs = self.offered_langs(e.institution_id).await?;
         let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
         let situations: Vec<String> = self
@@ -345,11 +356,12 @@ impl Taka {
     /// The service as published, in the draft's shape.
     pub(crate) async fn published_content(&self, service_id: i64) -> ServiceResult<ServiceDraft> {
         // form, targets, automation
-        type Row = (String, i64, i64, i64, i64, i64, String);
-        let (fields_json, reg, decide, fulfil, pct, auto_register, automation_json): Row =
+        type Row = (String, i64, i64, i64, i64, i64, String, Option<String>);
+        let (fields_json, reg, decide, fulfil, pct, auto_register, automation_json, calendar): Row =
             sqlx::query_as(
                 "SELECT fields_json, sla_register_hours, sla_decide_days, sla_fulfil_days,
-                        sla_target_pct, auto_register, automation_json
+                        sla_target_pct, auto_register, automation_json,
+                        (SELECT code FROM calendars WHERE id = services.calendar_id)
                  FROM services WHERE id = $1",
             )
             .bind(service_id)
@@ -418,6 +430,7 @@ impl Taka {
             fields: parse_fields(&fields_json)?,
             life_situations: situations.into_iter().map(|(c,)| c).collect(),
             targets: targets_of(reg, decide, fulfil, pct),
+            calendar,
             automation: super::shared::automation_from(auto_register, &automation_json),
         })
     }
@@ -510,6 +523,14 @@ impl Taka {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The codes of every business calendar, for a service to choose from.
+    async fn calendar_codes(&self) -> ServiceResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("SELECT code FROM calendars ORDER BY code")
+            .fetch_all(&self.db.read)
+            .await?;
+        Ok(rows.into_iter().map(|(c,)| c).collect())
     }
 
     /// Every life situation `(code, name)` in `lang`, in catalogue order.

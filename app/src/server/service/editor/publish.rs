@@ -45,7 +45,8 @@ impl Taka {
         let changed = sqlx::query(
             "UPDATE services SET fields_json = $1, version = $2, active = 1,
                 sla_register_hours = $3, sla_decide_days = $4, sla_fulfil_days = $5,
-                sla_target_pct = $6
+                sla_target_pct = $6,
+                calendar_id = (SELECT id FROM calendars WHERE code = $9)
              WHERE id = $7 AND version = $8",
         )
         .bind(&fields_json)
@@ -56,6 +57,7 @@ impl Taka {
         .bind(i64::from(t.target_pct))
         .bind(e.id)
         .bind(e.version)
+        .bind(&draft.calendar)
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() != 1 {
@@ -144,6 +146,7 @@ impl Taka {
         )
         .await?;
         tx.commit().await?;
+        self.forget_calendars();
         Ok(next)
     }
 

@@ -99,7 +99,7 @@ impl Taka {
 
         let at = self.now();
         let today = local_date(at);
-        let cal = self.calendar_for(svc.institution_id).await?;
+        let cal = self.calendar_for(svc.id, svc.institution_id).await?;
         let targets = shared::targets_of(
             svc.sla_register_hours,
             svc.sla_decide_days,

@@ -99,7 +99,9 @@ impl Taka {
         let closes = matches!(t.to, Status::Closed | Status::Withdrawn);
         // The service-level clock moves with the status (and pauses while waiting for the
         // requester); the expected date follows it.
-        let cal = self.calendar_for(row.institution_id).await?;
+        let cal = self
+            .calendar_for(row.service_id, row.institution_id)
+            .await?;
         let targets = self.targets(row.service_id).await?;
         let old_clock = row.clock.clock();
         let clock = sla::after_transition(&cal, &targets, &old_clock, t.from, t.to, at);

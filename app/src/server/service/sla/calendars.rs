@@ -13,10 +13,13 @@ use std::sync::{Arc, Mutex};
 /// Calendars are re-read from the database this often (edits by other processes).
 const CALENDAR_TTL_SECONDS: i64 = 60;
 
-/// Calendars by institution, loaded on first use.
+/// (service id, institution id) → (loaded at, calendar).
+type CalendarMap = HashMap<(i64, i64), (i64, Arc<Calendar>)>;
+
+/// Calendars by service (its own, else its institution's), loaded on first use.
 #[derive(Debug, Default)]
 pub struct CalendarCache {
-    by_institution: Mutex<HashMap<i64, (i64, Arc<Calendar>)>>,
+    by_service: Mutex<CalendarMap>,
 }
 
 /// `HH:MM-HH:MM`.
@@ -86,30 +89,38 @@ impl Taka {
         Ok(())
     }
 
-    /// The business calendar of an institution (its own, else the default one).
-    pub async fn calendar_for(&self, institution_id: i64) -> ServiceResult<Arc<Calendar>> {
+    /// The business calendar a service's clocks run on: the one its owner chose, else its
+    /// institution's, else the default one.
+    pub async fn calendar_for(
+        &self,
+        service_id: i64,
+        institution_id: i64,
+    ) -> ServiceResult<Arc<Calendar>> {
         let now = self.now();
-        if let Ok(cache) = self.calendars.by_institution.lock()
-            && let Some((loaded, cal)) = cache.get(&institution_id)
+        let key = (service_id, institution_id);
+        if let Ok(cache) = self.calendars.by_service.lock()
+            && let Some((loaded, cal)) = cache.get(&key)
             && (now - loaded).abs() < CALENDAR_TTL_SECONDS
         {
             return Ok(cal.clone());
         }
         let row: Option<(i64, String, String)> = sqlx::query_as(
             "SELECT c.id, c.time_zone, c.week_json FROM calendars c
-             WHERE c.id = COALESCE((SELECT calendar_id FROM institutions WHERE id = $1),
+             WHERE c.id = COALESCE((SELECT calendar_id FROM services WHERE id = $3),
+                                   (SELECT calendar_id FROM institutions WHERE id = $1),
                                    (SELECT id FROM calendars WHERE code = $2))",
         )
         .bind(institution_id)
         .bind(DEFAULT_CALENDAR)
+        .bind(service_id)
         .fetch_optional(&self.db.read)
         .await?;
         let cal = match row {
             Some((id, tz, week)) => Arc::new(self.load_calendar(id, &tz, &week).await?),
             None => Arc::new(service::calendar().clone()),
         };
-        if let Ok(mut cache) = self.calendars.by_institution.lock() {
-            cache.insert(institution_id, (now, cal.clone()));
+        if let Ok(mut cache) = self.calendars.by_service.lock() {
+            cache.insert(key, (now, cal.clone()));
         }
         Ok(cal)
     }
@@ -151,7 +162,7 @@ impl Taka {
 
     /// Forget cached calendars (after an edit in this process).
     pub fn forget_calendars(&self) {
-        if let Ok(mut c) = self.calendars.by_institution.lock() {
+        if let Ok(mut c) = self.calendars.by_service.lock() {
             c.clear();
         }
     }

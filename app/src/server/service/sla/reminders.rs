@@ -82,7 +82,7 @@ impl Taka {
             else {
                 continue;
             };
-            let cal = self.calendar_for(w.institution_id).await?;
+            let cal = self.calendar_for(w.service_id, w.institution_id).await?;
             if automation::information_reminder_at(&cal, w.paused_at, days) > now {
                 continue;
             }
@@ -119,7 +119,7 @@ impl Taka {
             {
                 continue;
             }
-            let cal = self.calendar_for(r.institution_id).await?;
+            let cal = self.calendar_for(r.service_id, r.institution_id).await?;
             let utc = |t: i64| chrono::DateTime::from_timestamp(t, 0).unwrap_or_default();
             let remaining =
                 cal.working_seconds_between(utc(now.min(r.stage_due_at)), utc(r.stage_due_at));

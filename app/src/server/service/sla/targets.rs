@@ -88,7 +88,7 @@ impl Taka {
         fallback_due: i64,
     ) -> ServiceResult<crate::model::SlaView> {
         let now = self.now();
-        let cal = self.calendar_for(institution_id).await?;
+        let cal = self.calendar_for(service_id, institution_id).await?;
         let t = self.targets(service_id).await?;
         let expected = sla::expected_by(&cal, &t, clock, now)
             .or(clock.done_at)
