@@ -6,8 +6,8 @@
 //! post without JavaScript brought back (`initial_error`) is passed in as a prop, because
 //! the browser cannot read it from the request the way the server does.
 
-use super::citizen::RequestForm;
 use super::common::shown_error;
+use super::request_form::RequestForm;
 use super::staff::RequestDetails;
 use crate::error::AppError;
 use crate::fns::{StaffAction, get_staff_request};

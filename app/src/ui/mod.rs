@@ -9,6 +9,7 @@ mod institution;
 pub mod islands;
 pub mod privacy;
 pub mod profile;
+pub mod request_form;
 mod staff;
 
 use crate::i18n::*;

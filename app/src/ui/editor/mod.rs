@@ -318,7 +318,7 @@ fn Fields(v: DraftView, error: Option<AppError>) -> impl IntoView {
                 },
             ];
             if let Some(c) = &f.show_if {
-                let (field, value) = crate::ui::citizen::condition_words(&all_fields, c)
+                let (field, value) = crate::ui::request_form::condition_words(&all_fields, c)
                     .unwrap_or_else(|| (c.field.clone(), c.equals.clone()));
                 facts.push(td_string!(l, editor.shown_when, field = field, value = value));
             }
