@@ -19,7 +19,7 @@ BIN="${CARGO_TARGET_DIR:-target}/release/taka"
 
 DIR=$(mktemp -d -p "${BENCH_DIR:-$PWD/target}")
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
-  DATABASE_URL="sqlite://$DIR/bench.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DIR/mail" RUST_LOG=error TAKA_LIMIT_SCALE=0 TAKA_DEV_INSECURE_COOKIES=true TAKA_DATA_DIR="$DIR" "$BIN" serve >"$DIR/server.log" 2>&1 &
+  DATABASE_URL="sqlite://$DIR/bench.db?mode=rwc" TAKA_DEMO=true MAIL_DIR="$DIR/mail" RUST_LOG=error TAKA_LIMIT_SCALE=0 TAKA_MAX_DAILY_MB=0 TAKA_DEV_INSECURE_COOKIES=true TAKA_DATA_DIR="$DIR" "$BIN" serve >"$DIR/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 120); do curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -36,6 +36,9 @@ ref=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["reference"])' <<<
 code=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["tracking_code"])' <<<"$created")
 echo; echo "== tracking lookups: GET /api/v1/requests/$ref, ${DURATION}s, 2 threads, 32 connections"
 wrk -t2 -c32 -d"${DURATION}s" --latency -H "X-Tracking-Code: $code" "http://127.0.0.1:$PORT/api/v1/requests/$ref" | tee "$DIR/lookup.txt"
+
+echo; echo "== uploads: 20 parallel 20 MB files (multipart POST /api/v1/requests), streamed into the database"
+python3 bench/uploads.py "http://127.0.0.1:$PORT" "$SERVER" 20 20000000
 
 echo; echo "== WASM: the main module and the chunks split off for lazy islands (bytes raw / brotli q11)"
 total_raw=0; total_br=0

@@ -16,6 +16,12 @@ scripts/postgres.sh
 source target/test-postgres.env
 echo "integration tests use ${TAKA_TEST_POSTGRES}"
 
+say "virus scanner (a private clamd that knows the EICAR test signature)"
+scripts/clamd.sh
+# shellcheck disable=SC1091
+source target/test-clamd.env
+echo "scanning tests use ${TAKA_TEST_CLAMD}"
+
 say "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy -p app --features ssr --all-targets -- -D warnings
@@ -39,7 +45,7 @@ LOG="$DB_DIR/server.log"
 # Spelled as a newcomer would: a SQLite URL without ?mode=rwc, and TAKA_DEMO=1.
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
   DATABASE_URL="sqlite://$DB_DIR/e2e.db" TAKA_DEMO=1 MAIL_DIR="$DB_DIR/mail" RUST_LOG=warn \
-  TAKA_DATA_DIR="$DB_DIR" TAKA_DEV_INSECURE_COOKIES=true \
+  TAKA_DATA_DIR="$DB_DIR" TAKA_DEV_INSECURE_COOKIES=true CLAMD_URL="$TAKA_TEST_CLAMD" \
   "${CARGO_TARGET_DIR:-target}/release/taka" serve >"$LOG" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT

@@ -32,6 +32,12 @@ pub enum AppError {
     /// Personal data cannot be erased now (legal hold, open request, gone already).
     #[error("erasure refused")]
     ErasureRefused(crate::domain::privacy::ErasureBlock),
+    /// Over a size quota (answered 413): which one, and its limit in bytes.
+    #[error("too large")]
+    TooLarge(Quota, u64),
+    /// A file still quarantined, waiting for the virus scanner (answered 409).
+    #[error("not ready")]
+    NotReady,
     #[error("bad request")]
     BadRequest,
     #[error("internal error")]
@@ -39,6 +45,17 @@ pub enum AppError {
     /// Transport problems (network, encoding) reported by the server function machinery.
     #[error("communication error: {0}")]
     Transport(String),
+}
+
+/// Which size quota a file went over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Quota {
+    /// One file.
+    File,
+    /// The files of one submission or answer together.
+    Request,
+    /// One client's uploads in a day.
+    Day,
 }
 
 impl AppError {
@@ -53,7 +70,9 @@ impl AppError {
             AppError::Lifecycle(_)
             | AppError::Conflict
             | AppError::IdempotencyMismatch
-            | AppError::ErasureRefused(_) => 409,
+            | AppError::ErasureRefused(_)
+            | AppError::NotReady => 409,
+            AppError::TooLarge(..) => 413,
             AppError::BadRequest => 400,
             AppError::TooManyAttempts(_) => 429,
             AppError::Internal | AppError::Transport(_) => 500,
@@ -73,6 +92,8 @@ impl AppError {
             AppError::IdempotencyMismatch => "idempotency_key_reused",
             AppError::ErasureRefused(_) => "erasure_refused",
             AppError::BadRequest => "bad_request",
+            AppError::TooLarge(..) => "too_large",
+            AppError::NotReady => "not_ready",
             AppError::TooManyAttempts(_) => "too_many_attempts",
             AppError::Internal => "internal",
             AppError::Transport(_) => "transport",

@@ -5,7 +5,7 @@
 use crate::domain::automation::Rule;
 use crate::domain::privacy::ErasureBlock;
 use crate::domain::{ActionKind, Channel, FieldError, LifecycleError, Role, Stage, Status};
-use crate::error::AppError;
+use crate::error::{AppError, Quota};
 use crate::i18n::Locale;
 use leptos_i18n::td_string;
 
@@ -36,6 +36,33 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::OwnAccount => td_string!(l, field_errors.own_account).to_string(),
         FieldError::LinkExpired => td_string!(l, field_errors.link_expired).to_string(),
         FieldError::InUse => td_string!(l, field_errors.in_use).to_string(),
+        FieldError::TooManyFiles { max } => td_string!(l, field_errors.too_many_files, max = *max),
+        FieldError::FileTooLarge { max } => td_string!(
+            l,
+            field_errors.file_too_large,
+            max = crate::domain::files::human_bytes(*max)
+        ),
+        FieldError::FilesTooLarge { max } => td_string!(
+            l,
+            field_errors.files_too_large,
+            max = crate::domain::files::human_bytes(*max)
+        ),
+        FieldError::FileNotAccepted { name, allowed } => td_string!(
+            l,
+            field_errors.file_not_accepted,
+            name = name,
+            allowed = allowed
+        ),
+        FieldError::FileMismatch { name, claimed } => td_string!(
+            l,
+            field_errors.file_mismatch,
+            name = name,
+            claimed = claimed
+        ),
+        FieldError::FileInfected { name } => {
+            td_string!(l, field_errors.file_infected, name = name)
+        }
+        FieldError::FileGone => td_string!(l, field_errors.file_gone).to_string(),
     }
 }
 
@@ -64,6 +91,15 @@ pub fn app_error(l: Locale, e: &AppError) -> String {
         AppError::ErasureRefused(ErasureBlock::StillOpen) => td_string!(l, errors.erasure_open),
         AppError::ErasureRefused(ErasureBlock::AlreadyGone) => td_string!(l, errors.erasure_gone),
         AppError::BadRequest => td_string!(l, errors.bad_request),
+        AppError::TooLarge(quota, max) => {
+            let max = crate::domain::files::human_bytes(*max);
+            return match quota {
+                Quota::File => td_string!(l, errors.file_quota, max = max),
+                Quota::Request => td_string!(l, errors.request_quota, max = max),
+                Quota::Day => td_string!(l, errors.daily_quota, max = max),
+            };
+        }
+        AppError::NotReady => td_string!(l, errors.not_ready),
         AppError::Internal => td_string!(l, errors.internal),
         AppError::Transport(_) => td_string!(l, errors.transport),
     }
@@ -154,7 +190,9 @@ pub fn action(l: Locale, a: ActionKind) -> &'static str {
         ActionKind::SlaAtRisk
         | ActionKind::SlaBreached
         | ActionKind::SlaEscalated
-        | ActionKind::Reminder => event(l, a),
+        | ActionKind::Reminder
+        | ActionKind::Attach
+        | ActionKind::FileRefused => event(l, a),
     }
 }
 
@@ -179,6 +217,8 @@ pub fn event(l: Locale, a: ActionKind) -> &'static str {
         ActionKind::SlaBreached => td_string!(l, event.sla_breached),
         ActionKind::SlaEscalated => td_string!(l, event.sla_escalated),
         ActionKind::Reminder => td_string!(l, event.reminder),
+        ActionKind::Attach => td_string!(l, event.attach),
+        ActionKind::FileRefused => td_string!(l, event.file_refused),
     }
 }
 

@@ -389,8 +389,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Session and abuse-limit settings: `TAKA_SESSION_IDLE_MINUTES` (default 30) and
-/// `TAKA_LIMIT_SCALE` (multiplies every abuse limit; 0 turns them off, for benchmarks).
+/// Session and abuse-limit settings: `TAKA_SESSION_IDLE_MINUTES` (default 30),
+/// `TAKA_LIMIT_SCALE` (multiplies every abuse limit; 0 turns them off, for benchmarks),
+/// file quotas `TAKA_MAX_FILE_MB` (25), `TAKA_MAX_REQUEST_MB` (60), `TAKA_MAX_DAILY_MB`
+/// (500; 0: none), and `CLAMD_URL` (`tcp://host:port` or `unix:///path`).
 fn policy() -> Result<Policy, String> {
     let mut policy = Policy::default();
     if let Ok(v) = std::env::var("TAKA_SESSION_IDLE_MINUTES") {
@@ -410,6 +412,28 @@ fn policy() -> Result<Policy, String> {
             .filter(|f: &f64| f.is_finite() && *f >= 0.0)
             .ok_or("TAKA_LIMIT_SCALE must be a number, 0 or more")?;
         policy.limits = Limits::default().scaled(factor);
+    }
+    // File sizes in MB (decimal, as people see them): one file, one request's files, one client's uploads a day.
+    for (name, slot) in [
+        ("TAKA_MAX_FILE_MB", &mut policy.files.max_file_bytes),
+        ("TAKA_MAX_REQUEST_MB", &mut policy.files.max_request_bytes),
+        ("TAKA_MAX_DAILY_MB", &mut policy.files.max_daily_bytes),
+    ] {
+        if let Ok(v) = std::env::var(name) {
+            let mb: u64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|m| *m <= 100_000)
+                .ok_or(format!("{name} must be a whole number of MB"))?;
+            *slot = mb * 1_000_000;
+        }
+    }
+    if let Ok(url) = std::env::var("CLAMD_URL")
+        && !url.trim().is_empty()
+    {
+        app::server::clamd::Clamd::from_url(url.trim()).map_err(|e| format!("CLAMD_URL: {e}"))?;
+        policy.files.clamd_url = Some(url.trim().to_string());
     }
     Ok(policy)
 }

@@ -31,6 +31,7 @@ fn tree_request() -> app::server::service::NewRequest {
         lang: Lang::Lv,
         channel: Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 

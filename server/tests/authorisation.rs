@@ -61,6 +61,39 @@ async fn matrix(app: &TestApp) {
         }))
         .await;
 
+    // A result document and an internal file on it, attached by its provider.
+    let provider = app.staff("sniedzejs").await;
+    let mut files = Vec::new();
+    for (visibility, text) in [
+        (app::model::Visibility::Result, "matrix-result"),
+        (app::model::Visibility::Internal, "matrix-internal"),
+    ] {
+        let body = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from(
+            format!("%PDF-1.4\n% {text}\n"),
+        ))]);
+        let stored = t
+            .store_file(
+                "files",
+                "doc.pdf",
+                body,
+                &[app::domain::files::FileKind::Pdf],
+                1 << 20,
+                &t.uploader("192.0.2.1".parse().expect("ip")),
+            )
+            .await
+            .expect("stored");
+        let claimed = app::server::service::files::ClaimedFile::from_stored(&stored, "");
+        t.staff_attach(&provider, &reference, &[claimed], visibility, None)
+            .await
+            .expect("attach");
+    }
+    let ids: Vec<(String,)> = sqlx::query_as("SELECT public_id FROM attachments ORDER BY id")
+        .fetch_all(&t.db.read)
+        .await
+        .expect("ids");
+    files.extend(ids.into_iter().map(|(id,)| id));
+    let (result_id, internal_id) = (files[0].clone(), files[1].clone());
+
     let deactivated = app.session_cookie("sniedzejs2").await;
     let (id,): (i64,) = sqlx::query_as("SELECT id FROM users WHERE username = 'sniedzejs2'")
         .fetch_one(&t.db.read)
@@ -174,6 +207,28 @@ async fn matrix(app: &TestApp) {
         (
             Target::Api("GET", "/api/v1/requests/{ref}"),
             [N, Y, N, N, N, N, N, N, N, N, N],
+        ),
+        // Files: the requester gets results (never internal files) with the code; staff
+        // within scope get both.
+        (
+            Target::Page("/track/files/{result}?ref={ref}", "matrix-result"),
+            [N, Y, N, N, N, N, N, N, N, N, N],
+        ),
+        (
+            Target::Api("GET", "/api/v1/requests/{ref}/attachments/{result}"),
+            [N, Y, N, N, N, N, N, N, N, N, N],
+        ),
+        (
+            Target::Page("/track/files/{internal}?ref={ref}", "matrix-internal"),
+            [N, N, N, N, N, N, N, N, N, N, N],
+        ),
+        (
+            Target::Page("/staff/files/{result}", "matrix-result"),
+            [N, N, N, Y, Y, Y, Y, N, N, Y, N],
+        ),
+        (
+            Target::Page("/staff/files/{internal}", "matrix-internal"),
+            [N, N, N, Y, Y, Y, Y, N, N, Y, N],
         ),
         // Staff: within the institution and scope; tokens act as their owner (here a
         // portfolio owner) unless limited to analytics.
@@ -359,6 +414,8 @@ async fn matrix(app: &TestApp) {
         for (i, caller) in callers.iter().enumerate() {
             let fill = |s: &str| {
                 s.replace("{ref}", &reference)
+                    .replace("{result}", &result_id)
+                    .replace("{internal}", &internal_id)
                     .replace("{provider}", &provider_id.to_string())
                     .replace("{code}", &caller.code)
             };

@@ -35,6 +35,7 @@ fn tree_request(trees: &str, email: &str) -> NewRequest {
         lang: Lang::Lv,
         channel: Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 
@@ -425,6 +426,7 @@ async fn the_demo_runs_with_automation(app: &TestApp) {
         lang: Lang::En,
         channel: Channel::Web,
         idempotency: None,
+        files: Default::default(),
     };
     let approved = t
         .submit(statement("2", "anna@example.lv"), None)

@@ -76,6 +76,7 @@ fn dog(values: &[(&str, &str)]) -> NewRequest {
         lang: Lang::Lv,
         channel: app::domain::Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 

@@ -41,6 +41,7 @@ fn tree_request(lang: Lang, email: &str) -> NewRequest {
         lang,
         channel: Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 

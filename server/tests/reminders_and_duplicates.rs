@@ -43,6 +43,7 @@ fn tree_request(trees: &str, email: &str) -> NewRequest {
         lang: Lang::Lv,
         channel: Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 

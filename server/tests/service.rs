@@ -36,6 +36,7 @@ fn parking_request() -> NewRequest {
         lang: Lang::Lv,
         channel: Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 

@@ -40,6 +40,8 @@ pub enum FieldType {
     YesNo,
     Email,
     Phone,
+    /// One or several files; the value is their names, joined by ", ".
+    File,
 }
 
 impl FieldType {
@@ -54,9 +56,10 @@ impl FieldType {
             FieldType::YesNo => "yes_no",
             FieldType::Email => "email",
             FieldType::Phone => "phone",
+            FieldType::File => "file",
         }
     }
-    pub const ALL: [FieldType; 9] = [
+    pub const ALL: [FieldType; 10] = [
         FieldType::Text,
         FieldType::LongText,
         FieldType::Number,
@@ -66,6 +69,7 @@ impl FieldType {
         FieldType::YesNo,
         FieldType::Email,
         FieldType::Phone,
+        FieldType::File,
     ];
     pub fn parse(s: &str) -> Option<FieldType> {
         FieldType::ALL.into_iter().find(|t| t.as_str() == s)
@@ -135,11 +139,71 @@ pub struct FieldSpec {
     /// Shown (and validated) only when an earlier field has a given answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show_if: Option<ShowIf>,
+    /// For files: the kinds taken, as MIME types (empty: every kind we accept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accept: Vec<String>,
+    /// For files: the largest file, in bytes (a default applies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
+    /// For files: how many files (a default applies; 1 means a single file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_files: Option<u32>,
+    /// For files: all the field's files together, in bytes (default: no limit beyond the
+    /// per-file one times the number of files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_total_bytes: Option<u64>,
 }
 
 impl FieldSpec {
     pub fn max_chars(&self) -> usize {
         self.max_chars.unwrap_or(self.kind.default_max_chars())
+    }
+    /// The kinds of file the field takes.
+    pub fn file_kinds(&self) -> Vec<super::files::FileKind> {
+        let kinds: Vec<_> = self
+            .accept
+            .iter()
+            .filter_map(|m| super::files::FileKind::from_mime(m))
+            .collect();
+        if kinds.is_empty() {
+            super::files::FileKind::ALL.to_vec()
+        } else {
+            kinds
+        }
+    }
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_bytes
+            .unwrap_or(super::files::DEFAULT_MAX_FILE_BYTES)
+    }
+    pub fn max_file_count(&self) -> u32 {
+        self.max_files
+            .unwrap_or(super::files::DEFAULT_MAX_FILES)
+            .max(1)
+    }
+    /// Check the files given for this field (their sizes), as a whole.
+    pub fn check_files(&self, sizes: &[u64]) -> Result<(), FieldError> {
+        if sizes.is_empty() {
+            return if self.required {
+                Err(FieldError::Required)
+            } else {
+                Ok(())
+            };
+        }
+        let max = self.max_file_count();
+        if sizes.len() > max as usize {
+            return Err(FieldError::TooManyFiles { max });
+        }
+        if sizes.iter().any(|&s| s > self.max_file_bytes()) {
+            return Err(FieldError::FileTooLarge {
+                max: self.max_file_bytes(),
+            });
+        }
+        if let Some(total) = self.max_total_bytes
+            && sizes.iter().sum::<u64>() > total
+        {
+            return Err(FieldError::FilesTooLarge { max: total });
+        }
+        Ok(())
     }
 }
 
@@ -180,6 +244,34 @@ pub enum FieldError {
     LinkExpired,
     /// Something else depends on it (a condition names the field).
     InUse,
+    /// More files than the field takes.
+    TooManyFiles {
+        max: u32,
+    },
+    /// A file larger than the field takes.
+    FileTooLarge {
+        max: u64,
+    },
+    /// The field's files together are larger than it takes.
+    FilesTooLarge {
+        max: u64,
+    },
+    /// A file's content is none of the kinds the field takes (`allowed`: their names).
+    FileNotAccepted {
+        name: String,
+        allowed: String,
+    },
+    /// A file's name claims one kind and its content is another.
+    FileMismatch {
+        name: String,
+        claimed: String,
+    },
+    /// The virus scanner found malware in the file.
+    FileInfected {
+        name: String,
+    },
+    /// A file uploaded earlier is no longer there (more than a day old, or used).
+    FileGone,
 }
 
 impl FieldError {
@@ -203,6 +295,13 @@ impl FieldError {
             FieldError::OwnAccount => "own_account",
             FieldError::LinkExpired => "link_expired",
             FieldError::InUse => "in_use",
+            FieldError::TooManyFiles { .. } => "too_many_files",
+            FieldError::FileTooLarge { .. } => "file_too_large",
+            FieldError::FilesTooLarge { .. } => "files_too_large",
+            FieldError::FileNotAccepted { .. } => "file_not_accepted",
+            FieldError::FileMismatch { .. } => "file_mismatch",
+            FieldError::FileInfected { .. } => "file_infected",
+            FieldError::FileGone => "file_gone",
         }
     }
 }
@@ -269,6 +368,11 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
         } else {
             Ok(None)
         };
+    }
+    if field.kind == FieldType::File {
+        // The names of the files attached, written by the service layer from the files
+        // themselves (what a form posts under this name is replaced).
+        return Ok(Some(raw.to_string()));
     }
     let max = field.max_chars();
     if raw.chars().count() > max {
@@ -345,7 +449,7 @@ fn check(field: &FieldSpec, raw: &str) -> Result<Option<String>, FieldError> {
             raw.to_string()
         }
         FieldType::Phone => normalise_phone(raw).ok_or(FieldError::InvalidPhone)?,
-        FieldType::YesNo => unreachable!("handled above"),
+        FieldType::YesNo | FieldType::File => unreachable!("handled above"),
     };
     Ok(Some(value))
 }
@@ -449,6 +553,16 @@ pub fn check_schema(schema: &[FieldSpec]) -> Result<(), String> {
             && e > l
         {
             return Err(format!("field {:?}: earliest after latest", f.name));
+        }
+        if let Some(m) = f
+            .accept
+            .iter()
+            .find(|m| super::files::FileKind::from_mime(m).is_none())
+        {
+            return Err(format!("field {:?}: unknown file type {m:?}", f.name));
+        }
+        if f.max_bytes == Some(0) || f.max_files == Some(0) {
+            return Err(format!("field {:?}: a file limit of zero", f.name));
         }
         // A condition names an earlier field (so validation in order sees its answer) and
         // an answer that field can have.

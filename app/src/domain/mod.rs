@@ -7,6 +7,7 @@ pub mod automation;
 #[cfg(feature = "ssr")]
 pub mod calendar;
 pub mod fields;
+pub mod files;
 pub mod lifecycle;
 pub mod privacy;
 #[cfg(all(test, feature = "ssr"))]

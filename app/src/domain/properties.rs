@@ -106,4 +106,46 @@ proptest! {
     fn accept_language_never_panics(s in text()) {
         let _ = Lang::from_accept_language(&s);
     }
+
+    /// Any bytes under any name: a kind or a refusal, never a panic; a safe name is short,
+    /// has no folders, and ends in its kind's extension; the scrubber keeps or drops, and
+    /// gives the same output whatever the chunking.
+    #[test]
+    fn files_never_panic(
+        head in proptest::collection::vec(any::<u8>(), 0..400),
+        exif in any::<bool>(),
+        name in text(),
+        piece in 1usize..64,
+    ) {
+        use super::files::{FileKind, Scrubber, check, safe_name, strip_gps};
+        let mut bytes = head.clone();
+        if exif {
+            // Random bytes after a real header, so the TIFF walk meets garbage.
+            let mut with = vec![0xFF, 0xD8, 0xFF, 0xE1, 0, 0];
+            with.extend_from_slice(b"Exif\0\0MM\0*");
+            with.extend_from_slice(&head);
+            bytes = with;
+        }
+        let _ = check(&name, &bytes, &FileKind::ALL);
+        for kind in FileKind::ALL {
+            let safe = safe_name(&name, kind);
+            prop_assert!(safe.chars().count() <= super::files::MAX_NAME_CHARS);
+            prop_assert!(!safe.contains('/') && !safe.contains('\\'));
+            prop_assert_eq!(FileKind::from_name(&safe), Some(kind));
+            let run = |p: usize| {
+                let mut s = Scrubber::new(kind);
+                let mut out = Vec::new();
+                for c in bytes.chunks(p) {
+                    s.push(c, &mut out);
+                }
+                s.finish(&mut out);
+                out
+            };
+            let whole = run(bytes.len().max(1));
+            prop_assert_eq!(run(piece), whole.clone());
+            prop_assert!(whole.len() <= bytes.len());
+        }
+        let mut tiff = head;
+        let _ = strip_gps(&mut tiff);
+    }
 }

@@ -297,6 +297,10 @@ pub async fn save_service_field(
     #[server(default)] options: String,
     #[server(default)] show_if_field: String,
     #[server(default)] show_if_equals: String,
+    // Files: the kinds taken (`accept[MIME]=on`), the largest file in MB, how many.
+    #[server(default)] accept: BTreeMap<String, String>,
+    #[server(default)] max_mb: String,
+    #[server(default)] max_files: String,
 ) -> Result<(), AppError> {
     use crate::domain::fields::ShowIf;
     use crate::domain::service_draft::parse_options;
@@ -340,6 +344,18 @@ pub async fn save_service_field(
             field: show_if_field.trim().to_string(),
             equals: show_if_equals.trim().to_string(),
         }),
+        accept: if kind == FieldType::File {
+            accept.into_keys().collect()
+        } else {
+            Vec::new()
+        },
+        max_bytes: number::<u64>("max_mb", &max_mb, &mut errors)
+            .filter(|_| kind == FieldType::File)
+            .map(|mb| mb.clamp(1, 100) * 1_000_000),
+        max_files: number::<u32>("max_files", &max_files, &mut errors)
+            .filter(|_| kind == FieldType::File)
+            .map(|n| n.clamp(1, 20)),
+        max_total_bytes: None,
     };
     refuse(errors)?;
     let then = editor_url(&code, "#fields");

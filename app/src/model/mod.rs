@@ -132,6 +132,8 @@ pub struct TrackingView {
     pub open_question: Option<String>,
     /// The version of the service's form the request was made under.
     pub service_version: i64,
+    /// Files the requester may see: their own and the documents staff gave them.
+    pub attachments: Vec<AttachmentView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -237,6 +239,8 @@ pub struct StaffRequestView {
     /// Messages sent (or being sent) about this request.
     pub deliveries: Vec<Delivery>,
     pub timeline: Vec<TimelineEntry>,
+    /// Every file of the request, internal ones too.
+    pub attachments: Vec<AttachmentView>,
     pub actions: Vec<ActionKind>,
     /// Who the request can be assigned or escalated to.
     pub colleagues: Vec<StaffMember>,
@@ -527,6 +531,8 @@ pub struct DataExport {
     pub rating: Option<i64>,
     pub rating_comment: Option<String>,
     pub messages: Vec<ExportedMessage>,
+    /// The request's files the requester may see (each downloadable with the code).
+    pub attachments: Vec<AttachmentView>,
     /// Days after the request ends that its personal data is kept.
     pub retention_days: i64,
     pub anonymised: bool,
@@ -592,4 +598,59 @@ pub struct AuditFilter {
     /// Dates `YYYY-MM-DD`, inclusive (empty: open).
     pub from: String,
     pub to: String,
+}
+
+/// Who sees an attachment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// The requester's own files (with the request or an answer): requester and staff.
+    Requester,
+    /// A document staff hand to the requester (a permit, a decision letter).
+    Result,
+    /// Staff only.
+    Internal,
+}
+
+impl Visibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Requester => "requester",
+            Visibility::Result => "result",
+            Visibility::Internal => "internal",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Visibility> {
+        [
+            Visibility::Requester,
+            Visibility::Result,
+            Visibility::Internal,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
+    }
+}
+
+/// One attachment as a list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub id: String,
+    pub field: Option<String>,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub visibility: Visibility,
+    /// 'ok', 'quarantined' (waiting for the virus scanner), 'infected' (refused), 'erased'.
+    pub state: String,
+    pub created_at: i64,
+}
+
+/// A file a form post without JavaScript already delivered, kept for the form it came
+/// back to: its field, the upload's token and its name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingFile {
+    pub field: String,
+    pub token: String,
+    pub name: String,
 }

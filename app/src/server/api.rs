@@ -6,8 +6,7 @@ use super::{AppState, Taka, accept_language};
 use crate::domain::{Channel, FieldError, FieldErrors, FieldSpec, Lang};
 use crate::error::AppError;
 use crate::i18n_text::{self, locale};
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,8 +22,16 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/services", get(list_services))
         .route("/services/{code}", get(get_service))
-        .route("/requests", post(create_request))
+        // Files arrive with a request: sizes are checked as they stream in.
+        .route(
+            "/requests",
+            post(create_request).layer(DefaultBodyLimit::disable()),
+        )
         .route("/requests/{reference}", get(get_request))
+        .route(
+            "/requests/{reference}/attachments/{id}",
+            get(get_attachment),
+        )
         .route("/analytics/summary", get(analytics_summary))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", axum::routing::delete(revoke_token))
@@ -60,36 +67,6 @@ impl ApiError {
             message: i18n_text::app_error(locale, &e),
             fields,
             retry_after: e.retry_after(),
-        }
-    }
-
-    fn malformed(rejection: JsonRejection, lang: Lang) -> Self {
-        let status = rejection.status();
-        let (code, message) = if status == StatusCode::PAYLOAD_TOO_LARGE {
-            (
-                "too_large",
-                i18n_text::too_large(locale(lang), MAX_BODY_BYTES / 1024),
-            )
-        } else if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            (
-                "unsupported_media_type",
-                i18n_text::app_error(locale(lang), &AppError::BadRequest),
-            )
-        } else {
-            ("malformed_json", i18n_text::malformed(locale(lang)))
-        };
-        // A body that parses as JSON but has the wrong shape is still a client error: 400.
-        let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
-            StatusCode::BAD_REQUEST
-        } else {
-            status
-        };
-        ApiError {
-            status,
-            code,
-            message,
-            fields: BTreeMap::new(),
-            retry_after: None,
         }
     }
 }
@@ -134,6 +111,15 @@ struct ApiField {
     /// Asked only when an earlier field has this answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     show_if: Option<crate::domain::fields::ShowIf>,
+    /// For files: the MIME types taken, the largest file and how many files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accept: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_files: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_total_bytes: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -143,6 +129,7 @@ struct ApiOption {
 }
 
 fn api_field(f: &FieldSpec, lang: Lang) -> ApiField {
+    let file = f.kind == crate::domain::FieldType::File;
     ApiField {
         name: f.name.clone(),
         label: f.label.get(lang).to_string(),
@@ -163,6 +150,10 @@ fn api_field(f: &FieldSpec, lang: Lang) -> ApiField {
         earliest: f.earliest.clone(),
         latest: f.latest.clone(),
         show_if: f.show_if.clone(),
+        accept: file.then(|| f.file_kinds().into_iter().map(|k| k.mime()).collect()),
+        max_bytes: file.then(|| f.max_file_bytes()),
+        max_files: file.then(|| f.max_file_count()),
+        max_total_bytes: f.max_total_bytes.filter(|_| file),
     }
 }
 
@@ -276,7 +267,7 @@ async fn create_request(
     State(taka): State<Taka>,
     axum::Extension(client): axum::Extension<super::web::ClientIp>,
     headers: HeaderMap,
-    body: Result<Json<Value>, JsonRejection>,
+    req: axum::extract::Request,
 ) -> ApiResult<Response> {
     let header_lang = accept_language(&headers);
     // Partners calling with a valid token are known; anonymous callers share the web
@@ -288,14 +279,74 @@ async fn create_request(
             .await
             .map_err(|e| ApiError::new(e.into(), header_lang))?;
     }
-    let Json(raw) = body.map_err(|r| ApiError::malformed(r, header_lang))?;
-    let req: CreateRequest = serde_json::from_value(raw.clone()).map_err(|_| ApiError {
+    let malformed = || ApiError {
         status: StatusCode::BAD_REQUEST,
         code: "malformed_json",
         message: i18n_text::malformed(locale(header_lang)),
         fields: BTreeMap::new(),
         retry_after: None,
-    })?;
+    };
+    let multipart = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    // JSON alone, or `multipart/form-data`: a `request` part with the same JSON first,
+    // then one part per file, named after its field.
+    let (raw, mut parts) = if multipart {
+        let mut mp = axum::extract::Multipart::from_request(req, &())
+            .await
+            .map_err(|_| ApiError::new(AppError::BadRequest, header_lang))?;
+        let first = mp
+            .next_field()
+            .await
+            .map_err(|_| ApiError::new(AppError::BadRequest, header_lang))?
+            .filter(|p| p.name() == Some("request"))
+            .ok_or_else(malformed)?;
+        let text = read_limited(first, MAX_BODY_BYTES)
+            .await
+            .ok_or_else(|| too_large(header_lang))?;
+        let raw: Value = serde_json::from_slice(&text).map_err(|_| malformed())?;
+        (raw, Some(mp))
+    } else {
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| too_large(header_lang))?;
+        let raw: Value = serde_json::from_slice(&bytes).map_err(|_| malformed())?;
+        (raw, None)
+    };
+    let req: CreateRequest = serde_json::from_value(raw.clone()).map_err(|_| malformed())?;
+    let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    if let Some(mp) = parts.take() {
+        let lang = req
+            .language
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(header_lang);
+        let detail = taka
+            .service_detail(&req.service_code, lang)
+            .await
+            .map_err(|e| ApiError::new(e.into(), lang))?;
+        let uploader = taka.uploader(client.0);
+        let post = super::files::read_multipart(
+            &taka,
+            mp,
+            &uploader,
+            super::files::api_rules(&detail.fields),
+            super::files::TooLarge::Refuse,
+        )
+        .await
+        .map_err(|e| ApiError::new(e, lang))?;
+        if !post.errors.is_empty() {
+            return Err(ApiError::new(AppError::Invalid(post.errors), lang));
+        }
+        for (field, f) in &post.files {
+            let token = taka
+                .create_upload(f, &req.service_code, field, &uploader)
+                .await
+                .map_err(|e| ApiError::new(e.into(), lang))?;
+            files.entry(field.clone()).or_default().push(token);
+        }
+    }
     let lang = req
         .language
         .as_deref()
@@ -327,6 +378,7 @@ async fn create_request(
         lang,
         channel: Channel::Api,
         idempotency,
+        files,
     };
     let receipt = taka
         .submit(new, None)
@@ -367,6 +419,26 @@ async fn get_request(
         .track(&reference, code, lang)
         .await
         .map_err(|e| ApiError::new(e.into(), lang))?;
+    let attachments: Vec<Value> = view
+        .attachments
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "field": a.field,
+                "name": a.name,
+                "content_type": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+                "kind": a.visibility,
+                "state": a.state,
+                "url": (a.state == "ok").then(|| format!(
+                    "/api/v1/requests/{}/attachments/{}",
+                    view.reference, a.id
+                )),
+            })
+        })
+        .collect();
     let history: Vec<Value> = view
         .timeline
         .iter()
@@ -382,7 +454,56 @@ async fn get_request(
         "expected_by": view.sla.expected_iso,
         "sla_state": view.sla.state,
         "history": history,
+        "attachments": attachments,
     })))
+}
+
+/// `GET /api/v1/requests/{reference}/attachments/{id}`: one of the request's files, with
+/// the tracking code in `X-Tracking-Code` as for the request itself.
+async fn get_attachment(
+    State(taka): State<Taka>,
+    axum::Extension(client): axum::Extension<super::web::ClientIp>,
+    headers: HeaderMap,
+    Path((reference, id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let lang = accept_language(&headers);
+    taka.hit_client(super::service::Limit::Download, client.0)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    let code = headers
+        .get("x-tracking-code")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let d = taka
+        .requester_download(&reference, code, &id)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))?;
+    Ok(super::files::download_response(&taka, &d))
+}
+
+/// The bytes of a multipart part, at most `max`.
+async fn read_limited(
+    mut part: axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    while let Some(chunk) = part.chunk().await.ok()? {
+        out.extend_from_slice(&chunk);
+        if out.len() > max {
+            return None;
+        }
+    }
+    Some(out)
+}
+
+fn too_large(lang: Lang) -> ApiError {
+    ApiError {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "too_large",
+        message: i18n_text::too_large(locale(lang), MAX_BODY_BYTES / 1024),
+        fields: BTreeMap::new(),
+        retry_after: None,
+    }
 }
 
 /// The signed-in staff member (bearer token or session cookie), as an API error otherwise.

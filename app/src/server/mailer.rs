@@ -282,6 +282,13 @@ pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration)
                 if let Err(e) = taka.forget_old_idempotency_keys().await {
                     tracing::error!("idempotency keys: {e}");
                 }
+                // Files: uploads nobody used, contents nothing refers to, quarantine.
+                if let Err(e) = taka.forget_unused_files().await {
+                    tracing::error!("files: {e}");
+                }
+                if let Err(e) = taka.rescan_quarantined().await {
+                    tracing::error!("virus scan: {e}");
+                }
                 // Retention: personal data of requests that ended long enough ago goes.
                 match taka.apply_retention().await {
                     Ok(0) => {}

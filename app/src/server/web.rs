@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
             "/staff/profile/tokens",
             axum::routing::post(super::profile::create),
         )
+        .merge(super::files::routes())
         .nest("/api/v1", api::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
@@ -237,11 +238,14 @@ async fn security_headers(
     let mut resp = next.run(req).await;
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
     let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
+    // A download sets its own, stricter policy (`server::files`).
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY)
+        && let Ok(v) = HeaderValue::from_str(&csp)
+    {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));

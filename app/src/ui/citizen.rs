@@ -243,7 +243,8 @@ pub fn RequestPage() -> impl IntoView {
                         view! {
                             <Title text=name.clone() />
                             <h1>{move || t_string!(i18n, service.form_title, name = name.clone())}</h1>
-                            <RequestFormIsland service=s in_person=false initial_error={no_js_error::<SubmitRequest>()} />
+                            <RequestFormIsland service=s in_person=false initial_error={no_js_error::<SubmitRequest>()}
+                                pending=pending_now() />
                             <IslandScripts />
                         }.into_any()
                     }
@@ -410,6 +411,8 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
     );
     let heading_ref = reference.clone();
     let data_ref = reference.clone();
+    let files_ref = reference.clone();
+    let answer_url = "/track/answer".to_string();
     view! {
         <h1>{move || t_string!(i18n, track.heading, reference = heading_ref.clone())}</h1>
         {no_js.map(|e| view! { <ErrorNotice error=e /> })}
@@ -444,13 +447,19 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 <h2 id="answer-h">{t!(i18n, track.answer_title)}</h2>
                 {v.open_question.clone().map(|q| view! { <p><strong>{t!(i18n, track.question)}</strong> " " {q}</p> })}
                 {
-                    let action = action_url.clone();
+                    let action = answer_url.clone();
                     view! {
-                <PostForm action plain=true>
+                <PostForm action plain=true multipart=true>
                     {answer_hidden}
                     <div class="field">
                         <label for="answer">{t!(i18n, track.answer_label)}</label>
                         <textarea id="answer" name="text" rows="4" required=true maxlength="4000"></textarea>
+                    </div>
+                    <div class="field">
+                        <label for="answer-files">{t!(i18n, track.answer_files)}" "<span class="req">{t!(i18n, common.optional)}</span></label>
+                        <p class="hint" id="answer-files-hint">{move || t_string!(i18n, track.answer_files_hint, size = crate::domain::files::human_bytes(crate::domain::files::DEFAULT_MAX_FILE_BYTES))}</p>
+                        <input type="file" id="answer-files" name="files" multiple=true aria-describedby="answer-files-hint"
+                            accept=super::file_field::accept_attr(&crate::domain::files::FileKind::ALL) />
                     </div>
                     <button type="submit" class="button primary">{t!(i18n, track.answer_submit)}</button>
                 </PostForm>
@@ -487,6 +496,12 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
                 }
             </section>
         })}
+
+        <section aria-labelledby="files-h" id="files">
+            <h2 id="files-h">{t!(i18n, track.files)}</h2>
+            <super::file_field::AttachmentList items=v.attachments.clone()
+                href=Box::new(move |a| format!("/track/files/{}?ref={}", a.id, urlencoding::encode(&files_ref))) />
+        </section>
 
         <section aria-labelledby="history-h">
             <h2 id="history-h">{t!(i18n, track.timeline)}</h2>
@@ -553,4 +568,20 @@ fn StageBar(stage: Stage, status: Status) -> impl IntoView {
             {move || t_string!(i18n, track.stage_of, n = stage.number(), name = i18n_text::stage(i18n.get_locale(), stage))}
         </p>
     }
+}
+
+/// Files a form post without JavaScript delivered before it came back with an error
+/// (a cookie the server reads while rendering the page).
+fn pending_now() -> Vec<crate::model::PendingFile> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .map(|p| crate::server::files::pending_files(&p.headers))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(field, token, name)| crate::model::PendingFile { field, token, name })
+            .collect()
+    }
+    #[cfg(not(feature = "ssr"))]
+    Vec::new()
 }

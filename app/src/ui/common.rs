@@ -210,6 +210,12 @@ pub fn SchemaField(
     /// Hidden while its condition does not hold (set only where JavaScript runs).
     #[prop(optional, into)]
     hidden: Signal<bool>,
+    /// For file fields: the service (where uploads go), files a form post already
+    /// delivered, and whether JavaScript runs (then files are sent as they are chosen).
+    #[prop(optional)]
+    service_code: String,
+    #[prop(optional)] pending: Vec<crate::model::PendingFile>,
+    #[prop(optional)] live: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let lang = lang_now();
@@ -259,6 +265,15 @@ pub fn SchemaField(
     let max_chars = spec.max_chars();
 
     let inner = match spec.kind {
+        FieldType::File => view! {
+            <super::file_field::FileField spec=spec.clone() id=id.clone() label=label
+                req_text=Signal::derive(move || req_text().to_string())
+                hint_view=hint_view.map(|v| v.into_any()) error_view=error_view().into_any()
+                required=required invalid=Signal::derive(invalid) described=Signal::derive(described)
+                service_code=service_code pending=pending
+                live=live.unwrap_or_else(|| RwSignal::new(false)) />
+        }
+        .into_any(),
         FieldType::YesNo => view! {
             <div class="field checkbox" class:has-error=move || error.get().is_some()>
                 <input type="checkbox" id=id.clone() name=name value="yes" required=required

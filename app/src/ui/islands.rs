@@ -58,9 +58,10 @@ pub fn RequestFormIsland(
     service: ServiceDetail,
     in_person: bool,
     initial_error: Option<AppError>,
+    pending: Vec<crate::model::PendingFile>,
 ) -> impl IntoView {
     island_i18n();
-    view! { <RequestForm service=service in_person=in_person initial_error=initial_error /> }
+    view! { <RequestForm service=service in_person=in_person initial_error=initial_error pending=pending /> }
 }
 
 /// A form rendered on the server that posts to `action` (a server function) and works the
@@ -75,6 +76,9 @@ pub fn PostForm(
     /// The requester's forms: no field marking, so the tracking page's WASM stays small.
     #[prop(optional)]
     plain: bool,
+    /// The form carries files: it posts `multipart/form-data` (with JavaScript too).
+    #[prop(optional)]
+    multipart: bool,
     children: Children,
 ) -> impl IntoView {
     use leptos_i18n::td_string;
@@ -83,6 +87,7 @@ pub fn PostForm(
         <form
             method="post"
             action=action
+            enctype=multipart.then_some("multipart/form-data")
             data-sending=td_string!(l, common.sending)
             data-failed=td_string!(l, common.send_failed)
             data-offline=td_string!(l, common.offline)
@@ -343,12 +348,18 @@ mod browser {
     /// instead of redirecting back as it does for a plain form post).
     fn request(form: &HtmlFormElement) -> Option<js_sys::Promise> {
         let data = FormData::new_with_form(form).ok()?;
-        let body = UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
         let headers = Headers::new().ok()?;
         headers.set("Accept", "application/json").ok()?;
         let init = RequestInit::new();
         init.set_method("POST");
-        init.set_body(&body);
+        // A form with files goes as it is (multipart); the others as a server function's
+        // arguments.
+        if form.get_attribute("enctype").as_deref() == Some("multipart/form-data") {
+            init.set_body(&data);
+        } else {
+            let body = UrlSearchParams::new_with_str_sequence_sequence(&data).ok()?;
+            init.set_body(&body);
+        }
         init.set_headers(&headers);
         // Not `form.action`: a field named "action" (the requester's forms have one)
         // shadows that property, and the binding then reads an element as a string.

@@ -5,6 +5,7 @@ mod analytics;
 pub mod citizen;
 mod common;
 mod editor;
+mod file_field;
 mod institution;
 pub mod islands;
 pub mod privacy;

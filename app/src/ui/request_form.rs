@@ -8,7 +8,7 @@ use crate::domain::{FieldError, FieldSpec, FieldType};
 use crate::error::AppError;
 use crate::fns::SubmitRequest;
 use crate::i18n::*;
-use crate::model::ServiceDetail;
+use crate::model::{PendingFile, ServiceDetail};
 use leptos::prelude::*;
 use leptos_i18n::{t, t_string, td_string};
 use std::collections::BTreeMap;
@@ -20,6 +20,9 @@ pub fn RequestForm(
     service: ServiceDetail,
     in_person: bool,
     initial_error: Option<AppError>,
+    /// Files a post without JavaScript already delivered (the form came back).
+    #[prop(optional)]
+    pending: Vec<PendingFile>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitRequest>::new();
@@ -40,6 +43,7 @@ pub fn RequestForm(
     let live = RwSignal::new(false);
     Effect::new(move |_| live.set(true));
     let condition_text = |c: &ShowIf| condition_text(&service.fields, c);
+    let files = service.fields.iter().any(|f| f.kind == FieldType::File);
     let fields = service
         .fields
         .iter()
@@ -55,7 +59,10 @@ pub fn RequestForm(
             let hidden = Signal::derive(move || {
                 live.get() && show_if.as_ref().is_some_and(|c| !c.holds(&answers.read()))
             });
-            view! { <SchemaField spec=spec error=err condition=condition hidden=hidden /> }
+            view! {
+                <SchemaField spec=spec error=err condition=condition hidden=hidden
+                    service_code=service.code.clone() pending=pending.clone() live=live />
+            }
         })
         .collect_view();
     view! {
@@ -77,7 +84,10 @@ pub fn RequestForm(
                 <TextInput name="contact_phone".into() label=t_string!(i18n, service.contact_phone).to_string()
                     kind="tel" autocomplete="tel" error=field_error("contact_phone") />
             </fieldset>
-            <button type="submit" class="button primary" disabled=move || submit.pending().get()>
+            // With files, a post without JavaScript carries them: multipart, to `/submit`.
+            <button type="submit" class="button primary" disabled=move || submit.pending().get()
+                formaction=files.then(|| format!("/submit?service={}", urlencoding::encode(&service.code)))
+                formenctype=files.then_some("multipart/form-data")>
                 {t!(i18n, service.submit)}
             </button>
         </ActionForm>

@@ -222,6 +222,7 @@ pub fn parking_request(email: &str) -> app::server::service::NewRequest {
         lang: app::domain::Lang::Lv,
         channel: app::domain::Channel::Web,
         idempotency: None,
+        files: Default::default(),
     }
 }
 

@@ -248,6 +248,10 @@ pub enum ActionKind {
     /// An automated reminder was sent (to the requester or the assignee), recorded by the
     /// system; not an action anyone takes.
     Reminder,
+    /// Files were attached (the comment names them); recorded, not a change of status.
+    Attach,
+    /// The virus scanner refused a file (the comment names it and what was found).
+    FileRefused,
 }
 
 impl ActionKind {
@@ -259,11 +263,13 @@ impl ActionKind {
     ];
 
     /// Events the system records that change nothing (service levels, reminders).
-    pub const SYSTEM_EVENTS: [ActionKind; 4] = [
+    pub const SYSTEM_EVENTS: [ActionKind; 6] = [
         ActionKind::SlaAtRisk,
         ActionKind::SlaBreached,
         ActionKind::SlaEscalated,
         ActionKind::Reminder,
+        ActionKind::Attach,
+        ActionKind::FileRefused,
     ];
 
     /// Every kind that `apply` handles (Submit creates a request and is not a transition).
@@ -303,6 +309,8 @@ impl ActionKind {
             ActionKind::SlaBreached => "sla_breached",
             ActionKind::SlaEscalated => "sla_escalated",
             ActionKind::Reminder => "reminder",
+            ActionKind::Attach => "attach",
+            ActionKind::FileRefused => "file_refused",
         }
     }
 
@@ -361,7 +369,9 @@ impl ActionKind {
             ActionKind::SlaAtRisk
             | ActionKind::SlaBreached
             | ActionKind::SlaEscalated
-            | ActionKind::Reminder => false,
+            | ActionKind::Reminder
+            | ActionKind::Attach
+            | ActionKind::FileRefused => false,
             _ => matches!(actor, Actor::Staff(role) if role.handles_requests()),
         }
     }

@@ -42,7 +42,9 @@ fn sample(kind: ActionKind, actor: Actor) -> Action {
         | ActionKind::SlaAtRisk
         | ActionKind::SlaBreached
         | ActionKind::SlaEscalated
-        | ActionKind::Reminder => unreachable!("not a transition"),
+        | ActionKind::Reminder
+        | ActionKind::Attach
+        | ActionKind::FileRefused => unreachable!("not a transition"),
     }
 }
 

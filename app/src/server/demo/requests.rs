@@ -33,6 +33,8 @@ fn sample_value(f: &FieldSpec, rng: &mut Lcg, now: i64) -> Option<String> {
             f.options.get(rng.below(f.options.len()))?.value.clone()
         }
         FieldType::YesNo => "yes".into(),
+        // Demo requests come without files.
+        FieldType::File => return None,
         FieldType::Date => date(rng.below(300) as i64),
         FieldType::Number => {
             let lo = f.min.unwrap_or(1);
@@ -256,6 +258,7 @@ pub(super) async fn make_requests(
                             Channel::Web
                         },
                         idempotency: None,
+                        files: Default::default(),
                     },
                     in_person.then_some(ctx),
                 )
@@ -327,6 +330,7 @@ pub(super) async fn make_requests(
                     lang: Lang::Lv,
                     channel: Channel::Web,
                     idempotency: None,
+                    files: Default::default(),
                 },
                 None,
             )

@@ -14,6 +14,7 @@ mod audit;
 mod automation;
 mod catalogue;
 pub mod editor;
+pub mod files;
 mod institution;
 pub mod limits;
 mod privacy;
@@ -63,6 +64,8 @@ pub struct Policy {
     /// Cookies are `Secure` with the `__Host-` prefix (HTTPS); off only by the explicit
     /// development switch `TAKA_DEV_INSECURE_COOKIES` for plain-HTTP localhost.
     pub secure_cookies: bool,
+    /// Sizes of files and the virus scanner.
+    pub files: files::FilePolicy,
 }
 
 impl Default for Policy {
@@ -71,6 +74,7 @@ impl Default for Policy {
             session_idle_seconds: 30 * 60,
             limits: Limits::default(),
             secure_cookies: true,
+            files: Default::default(),
         }
     }
 }

@@ -44,6 +44,35 @@ impl Taka {
         .bind(row.id)
         .execute(&mut **tx)
         .await?;
+        // Its files go too: the attachment rows stay as "erased", and contents no other
+        // request or upload uses are deleted.
+        let blobs: Vec<(i64,)> = sqlx::query_as(
+            "SELECT DISTINCT blob_id FROM attachments WHERE request_id = $1 AND blob_id IS NOT NULL",
+        )
+        .bind(row.id)
+        .fetch_all(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE attachments SET blob_id = NULL, name = '', sha256 = '', field = NULL, state = 'erased'
+             WHERE request_id = $1",
+        )
+        .bind(row.id)
+        .execute(&mut **tx)
+        .await?;
+        for (blob_id,) in blobs {
+            let unused = "NOT EXISTS (SELECT 1 FROM attachments a WHERE a.blob_id = $1)
+                 AND NOT EXISTS (SELECT 1 FROM uploads u WHERE u.blob_id = $1)";
+            sqlx::query(&format!(
+                "DELETE FROM blob_chunks WHERE blob_id = $1 AND {unused}"
+            ))
+            .bind(blob_id)
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query(&format!("DELETE FROM blobs WHERE id = $1 AND {unused}"))
+                .bind(blob_id)
+                .execute(&mut **tx)
+                .await?;
+        }
         sqlx::query("UPDATE feedback SET comment = NULL WHERE request_id = $1")
             .bind(row.id)
             .execute(&mut **tx)
@@ -277,6 +306,7 @@ impl Taka {
             contact_phone: row.contact_phone.clone(),
             answers,
             timeline: view.timeline,
+            attachments: view.attachments,
             rating: rating.as_ref().map(|r| r.0),
             rating_comment: rating.and_then(|r| r.1),
             messages: messages

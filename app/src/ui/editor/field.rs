@@ -100,6 +100,31 @@ fn FieldForm(v: DraftView, name: String, error: Option<AppError>) -> impl IntoVi
                 value=f.max_chars.map(|m| m.to_string()).unwrap_or_default() autocomplete="off" error=field_err(&error, "max_chars") />
         }
         .into_any(),
+        FieldType::File => {
+            let boxes = crate::domain::files::FileKind::ALL
+                .iter()
+                .map(|k| {
+                    let on = f.accept.is_empty() || f.accept.iter().any(|m| m == k.mime());
+                    view! {
+                        <label class="choice">
+                            <input type="checkbox" name=format!("accept[{}]", k.mime()) value="on" checked=on />
+                            " " {k.label()}
+                        </label>
+                    }
+                })
+                .collect_view();
+            view! {
+                <fieldset class="field">
+                    <legend>{t!(i18n, editor.file_kinds)}</legend>
+                    {boxes}
+                </fieldset>
+                <TextInput name="max_mb".into() label=t_string!(i18n, editor.file_max_mb).to_string()
+                    value=(f.max_file_bytes() / 1_000_000).to_string() autocomplete="off" error=field_err(&error, "max_mb") />
+                <TextInput name="max_files".into() label=t_string!(i18n, editor.file_max_files).to_string()
+                    value=f.max_file_count().to_string() autocomplete="off" error=field_err(&error, "max_files") />
+            }
+            .into_any()
+        }
         k if k.has_options() => view! {
             <TextArea name="options".into() label=t_string!(i18n, editor.options).to_string() required=true rows=5
                 hint=Some(t_string!(i18n, editor.options_hint).to_string())

@@ -60,6 +60,7 @@ pub(super) fn type_name(l: Locale, kind: FieldType) -> String {
         FieldType::YesNo => td_string!(l, editor.type_yes_no),
         FieldType::Email => td_string!(l, editor.type_email),
         FieldType::Phone => td_string!(l, editor.type_phone),
+        FieldType::File => td_string!(l, editor.type_file),
     }
     .to_string()
 }

@@ -35,6 +35,7 @@ fn StaffRequestView() -> impl IntoView {
                     Ok(r) => view! {
                         <Title text=r.reference.clone() />
                         <StaffRequestIsland r=r.clone() initial_error={no_js_error::<StaffAction>()} />
+                        <StaffFiles r=r.clone() />
                         <crate::ui::privacy::StaffPrivacySection r=r />
                         <IslandScripts />
                     }.into_any(),
@@ -123,6 +124,46 @@ where
             <Timeline entries=r.timeline.clone() staff=true />
         </section>
         <Deliveries items=r.deliveries.clone() />
+    }
+}
+
+/// The request's files, and staff adding documents: results the requester downloads from
+/// the tracking page, or internal files. A plain multipart form (works without
+/// JavaScript); the server checks who may.
+#[component]
+fn StaffFiles(r: StaffRequestView) -> impl IntoView {
+    let i18n = use_i18n();
+    let action = format!(
+        "/staff/requests/{}/files",
+        urlencoding::encode(&r.reference)
+    );
+    let may_attach = !r.actions.is_empty();
+    view! {
+        <section aria-labelledby="files-h" id="files">
+            <h2 id="files-h">{t!(i18n, track.files)}</h2>
+            <crate::ui::file_field::AttachmentList items=r.attachments.clone() staff=true
+                href=Box::new(|a| format!("/staff/files/{}", a.id)) />
+            {may_attach.then(|| view! {
+                <form method="post" action=action enctype="multipart/form-data" class="card">
+                    <h3>{t!(i18n, staff.attach_title)}</h3>
+                    <div class="field">
+                        <label for="staff-files">{t!(i18n, staff.attach_files)}</label>
+                        <input type="file" id="staff-files" name="files" multiple=true required=true
+                            accept=crate::ui::file_field::accept_attr(&crate::domain::files::FileKind::ALL) />
+                    </div>
+                    <fieldset class="field">
+                        <legend>{t!(i18n, staff.attach_for)}</legend>
+                        <label class="choice"><input type="radio" name="visibility" value="result" checked=true />" " {t!(i18n, staff.attach_result)}</label>
+                        <label class="choice"><input type="radio" name="visibility" value="internal" />" " {t!(i18n, staff.attach_internal)}</label>
+                    </fieldset>
+                    <div class="field">
+                        <label for="staff-files-note">{t!(i18n, staff.attach_note)}" "<span class="req">{t!(i18n, common.optional)}</span></label>
+                        <input type="text" id="staff-files-note" name="note" maxlength="1000" />
+                    </div>
+                    <button type="submit" class="button">{t!(i18n, staff.attach_submit)}</button>
+                </form>
+            })}
+        </section>
     }
 }
 

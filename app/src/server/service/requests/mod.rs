@@ -26,6 +26,8 @@ pub struct NewRequest {
     pub lang: Lang,
     pub channel: Channel,
     pub idempotency: Option<IdempotencyKey>,
+    /// Files uploaded ahead of the form, by field: the tokens the uploads gave.
+    pub files: BTreeMap<String, Vec<String>>,
 }
 
 /// An API client's `Idempotency-Key` with a hash of the body it came with.

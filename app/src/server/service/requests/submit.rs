@@ -7,10 +7,11 @@ use crate::domain::{
     self, Action, ActionKind, Actor, Contact, FieldErrors, Lang, Status, lifecycle,
 };
 use crate::error::AppError;
-use crate::model::Receipt;
+use crate::model::{Receipt, Visibility};
 use crate::server::db::is_unique_violation;
 use crate::server::error::{ServiceError, ServiceResult};
 use crate::server::notify::{self, Mail};
+use crate::server::service::files::record_refusal;
 use crate::server::service::shared::{self, ActingAs, parse_fields};
 use crate::server::service::{
     self, Taka, constant_time_eq, local_date, local_date_string, new_tracking_code, rollup,
@@ -74,7 +75,12 @@ impl Taka {
         // Validate everything before anything is written.
         let schema = parse_fields(&svc.fields_json)?;
         let mut errors = FieldErrors::new();
-        let values = domain::fields::validate(&schema, &input.values).unwrap_or_else(|e| {
+        // Files come as uploads the form names; their names become the fields' values.
+        let mut posted = input.values.clone();
+        let files = self
+            .claim_uploads(svc.id, &schema, &input.files, &mut posted, &mut errors)
+            .await?;
+        let values = domain::fields::validate(&schema, &posted).unwrap_or_else(|e| {
             errors.extend(e);
             BTreeMap::new()
         });
@@ -215,6 +221,19 @@ impl Taka {
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;
+        let refused = self
+            .attach_claimed(
+                &mut tx,
+                id,
+                &files,
+                Visibility::Requester,
+                None,
+                Some(&values),
+            )
+            .await?;
+        for (name, signature) in &refused {
+            record_refusal(&mut tx, id, at, status, name, signature).await?;
+        }
         if let Some(key) = &input.idempotency {
             let inserted = sqlx::query(
                 "INSERT INTO idempotency_keys (key_hash, body_hash, request_id, created_at)

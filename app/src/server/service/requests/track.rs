@@ -136,6 +136,7 @@ impl Taka {
             timeline,
             actions: lifecycle::available_actions(status, Actor::Requester),
             open_question,
+            attachments: self.attachments_of(row.id, false).await?,
         })
     }
 

@@ -108,6 +108,7 @@ impl Taka {
             sla,
             deliveries: self.deliveries(row.id).await?,
             timeline: self.timeline(row.id, false).await?,
+            attachments: self.attachments_of(row.id, true).await?,
             actions,
             colleagues: colleagues
                 .into_iter()
