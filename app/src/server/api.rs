@@ -411,10 +411,7 @@ async fn get_request(
     taka.hit_client(super::service::Limit::Track, client.0)
         .await
         .map_err(|e| ApiError::new(e.into(), lang))?;
-    let code = headers
-        .get("x-tracking-code")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let code = tracking_code(&headers);
     let view = taka
         .track(&reference, code, lang)
         .await
@@ -470,15 +467,20 @@ async fn get_attachment(
     taka.hit_client(super::service::Limit::Download, client.0)
         .await
         .map_err(|e| ApiError::new(e.into(), lang))?;
-    let code = headers
-        .get("x-tracking-code")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let code = tracking_code(&headers);
     let d = taka
         .requester_download(&reference, code, &id)
         .await
         .map_err(|e| ApiError::new(e.into(), lang))?;
     Ok(super::files::download_response(&taka, &d))
+}
+
+/// The requester's tracking code, from `X-Tracking-Code` (empty when missing).
+fn tracking_code(headers: &HeaderMap) -> &str {
+    headers
+        .get("x-tracking-code")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 /// The bytes of a multipart part, at most `max`.
