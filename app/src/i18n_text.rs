@@ -12,8 +12,8 @@ use leptos_i18n::td_string;
 pub fn field_error(l: Locale, e: &FieldError) -> String {
     match e {
         FieldError::Required => td_string!(l, field_errors.required).to_string(),
-        FieldError::TooLong { max } => td_string!(l, field_errors.too_long, max = *max),
-        FieldError::TooShort { min } => td_string!(l, field_errors.too_short, min = *min),
+        FieldError::TooLong { max } => td_string!(l, field_errors.too_long, count = *max),
+        FieldError::TooShort { min } => td_string!(l, field_errors.too_short, count = *min),
         FieldError::Taken => td_string!(l, field_errors.taken).to_string(),
         FieldError::NotANumber => td_string!(l, field_errors.not_a_number).to_string(),
         FieldError::OutOfRange { .. } => td_string!(l, field_errors.out_of_range).to_string(),
@@ -36,7 +36,9 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
         FieldError::OwnAccount => td_string!(l, field_errors.own_account).to_string(),
         FieldError::LinkExpired => td_string!(l, field_errors.link_expired).to_string(),
         FieldError::InUse => td_string!(l, field_errors.in_use).to_string(),
-        FieldError::TooManyFiles { max } => td_string!(l, field_errors.too_many_files, max = *max),
+        FieldError::TooManyFiles { max } => {
+            td_string!(l, field_errors.too_many_files, count = *max)
+        }
         FieldError::FileTooLarge { max } => td_string!(
             l,
             field_errors.file_too_large,
@@ -84,7 +86,7 @@ pub fn app_error(l: Locale, e: &AppError) -> String {
         AppError::IdempotencyMismatch => td_string!(l, errors.idempotency),
         AppError::BadCredentials => td_string!(l, errors.bad_credentials),
         AppError::TooManyAttempts(seconds) => {
-            return td_string!(l, errors.too_many_attempts, minutes = seconds.div_ceil(60))
+            return td_string!(l, errors.too_many_attempts, count = seconds.div_ceil(60))
                 .to_string();
         }
         AppError::ErasureRefused(ErasureBlock::LegalHold) => td_string!(l, errors.erasure_hold),
@@ -300,18 +302,151 @@ pub fn delivery(l: Locale, status: &str) -> &'static str {
     }
 }
 
-/// The UI locale matching a domain language.
-pub fn locale(lang: crate::domain::Lang) -> Locale {
-    match lang {
-        crate::domain::Lang::Lv => Locale::lv,
-        crate::domain::Lang::En => Locale::en,
+/// A calendar date (and time) written as `l` writes it: the pattern in `format.date` /
+/// `format.datetime` with `YYYY`, `MM`, `DD`, `hh`, `mm` replaced.
+pub fn date_time(l: Locale, parts: DateParts) -> String {
+    let pattern = if parts.time.is_some() {
+        td_string!(l, format.datetime)
+    } else {
+        td_string!(l, format.date)
+    };
+    fill_date(pattern, parts)
+}
+
+/// A date's parts, and its time of day (hours, minutes) when one is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateParts {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+    pub time: Option<(u32, u32)>,
+}
+
+/// A `YYYY-MM-DD` date as `l` writes it; anything else is returned as it is.
+pub fn iso_date(l: Locale, iso: &str) -> String {
+    let mut it = iso.trim().splitn(3, '-');
+    let parsed = (|| {
+        let year = it.next()?.parse().ok()?;
+        let month = it.next()?.parse().ok().filter(|m| (1..=12).contains(m))?;
+        let day = it.next()?.parse().ok().filter(|d| (1..=31).contains(d))?;
+        Some(DateParts {
+            year,
+            month,
+            day,
+            time: None,
+        })
+    })();
+    match parsed {
+        Some(p) => date_time(l, p),
+        None => iso.to_string(),
     }
 }
 
-/// The domain language matching a UI locale.
-pub fn lang(l: Locale) -> crate::domain::Lang {
-    match l {
-        Locale::lv => crate::domain::Lang::Lv,
-        Locale::en => crate::domain::Lang::En,
+fn fill_date(pattern: &str, p: DateParts) -> String {
+    let (h, m) = p.time.unwrap_or((0, 0));
+    pattern
+        .replace("YYYY", &format!("{:04}", p.year))
+        .replace("MM", &format!("{:02}", p.month))
+        .replace("DD", &format!("{:02}", p.day))
+        .replace("hh", &format!("{h:02}"))
+        .replace("mm", &format!("{m:02}"))
+}
+
+/// A whole number as `l` writes it (`12 345` in Latvian, `12,345` in English, `1234` but
+/// `12 345` in Polish and Estonian).
+pub fn number(l: Locale, n: i64) -> String {
+    group(l, &n.unsigned_abs().to_string(), n < 0)
+}
+
+/// A number with `digits` decimals as `l` writes it (`12,5` in Latvian).
+pub fn decimal(l: Locale, x: f64, digits: usize) -> String {
+    if !x.is_finite() {
+        return String::new();
+    }
+    let text = format!("{:.*}", digits, x.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let negative = x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = group(l, int, negative);
+    if !frac.is_empty() {
+        out.push_str(td_string!(l, format.decimal));
+        out.push_str(frac);
+    }
+    out
+}
+
+fn group(l: Locale, digits: &str, negative: bool) -> String {
+    let sep = td_string!(l, format.group);
+    let min: usize = td_string!(l, format.min_grouping).parse().unwrap_or(1);
+    let mut out = String::with_capacity(digits.len() + 4);
+    if negative {
+        out.push('\u{2212}');
+    }
+    if digits.len() < 4 + min - 1 {
+        out.push_str(digits);
+        return out;
+    }
+    let first = digits.len() % 3;
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (i + 3 - first).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Yes or no in `l`.
+pub fn yes_no(l: Locale, yes: bool) -> &'static str {
+    if yes {
+        td_string!(l, common.yes)
+    } else {
+        td_string!(l, common.no)
+    }
+}
+
+// `locale(Lang) -> Locale` and `lang(Locale) -> Lang`, generated from the locale files.
+include!(concat!(env!("OUT_DIR"), "/lang_locale.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_dates_per_language() {
+        assert_eq!(number(Locale::lv, 1234567), "1\u{a0}234\u{a0}567");
+        assert_eq!(number(Locale::en, 1234567), "1,234,567");
+        assert_eq!(number(Locale::en, 999), "999");
+        assert_eq!(number(Locale::en, -1000), "\u{2212}1,000");
+        assert_eq!(decimal(Locale::lv, 12.345, 1), "12,3");
+        assert_eq!(decimal(Locale::en, 1234.5, 2), "1,234.50");
+        assert_eq!(decimal(Locale::en, -0.01, 1), "0.0");
+        assert_eq!(decimal(Locale::en, f64::NAN, 1), "");
+        let p = DateParts {
+            year: 2026,
+            month: 3,
+            day: 7,
+            time: Some((9, 5)),
+        };
+        assert_eq!(date_time(Locale::lv, p), "07.03.2026. 09:05");
+        assert_eq!(
+            date_time(Locale::en, DateParts { time: None, ..p }),
+            "07/03/2026"
+        );
+        assert_eq!(iso_date(Locale::lv, "2026-11-28"), "28.11.2026.");
+        assert_eq!(iso_date(Locale::lv, "2026-13-28"), "2026-13-28");
+        assert_eq!(iso_date(Locale::lv, "soon"), "soon");
+        for l in crate::domain::Lang::ALL {
+            let text = date_time(locale(l), p);
+            assert!(
+                text.contains("2026") && text.contains("07") && text.contains("09:05"),
+                "{l:?}: {text}"
+            );
+            let n = number(locale(l), 1_234_567);
+            assert_eq!(
+                n.chars().filter(|c| c.is_ascii_digit()).count(),
+                7,
+                "{l:?}: {n}"
+            );
+        }
     }
 }

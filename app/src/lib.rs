@@ -6,6 +6,8 @@
 pub mod domain;
 pub mod error;
 pub mod fns;
+#[cfg(all(test, feature = "ssr"))]
+mod i18n_check;
 pub mod i18n_text;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -27,7 +27,7 @@ test('the service owner sees late requests, is notified, and sees what was maile
   const unreadBefore = await page.locator('ul.notifications li.unread').count();
   assert.ok(unreadBefore >= 1);
   await page.getByRole('button', { name: 'Atzīmēt visus kā izlasītus' }).click();
-  await page.getByText('0 nelasīti').waitFor();
+  await page.getByText('0 nelasītu').waitFor();
   assert.equal(await page.locator('ul.notifications li.unread').count(), 0);
 
   // From the notification to the request: the escalation is in its history, and the

@@ -416,7 +416,7 @@ async fn sweep_marks_risk_and_breach_once(app: &TestApp) {
     assert_eq!(view.sla.state, SlaState::OnTime);
     assert_eq!(view.sla.stage, Some(SlaStage::Register));
     // 8 working hours from Monday 09:00 is Monday 17:00.
-    assert_eq!(view.sla.stage_due.as_deref(), Some("2026-11-23 17:00"));
+    assert_eq!(view.sla.stage_due.as_deref(), Some("23.11.2026. 17:00"));
 
     t.clock().set(monday_9() + 6 * HOUR);
     assert_eq!(t.sla_sweep().await.expect("sweep").at_risk, 0, "75 % used");
@@ -581,7 +581,7 @@ async fn calendar_edits_move_deadlines(app: &TestApp) {
     let due = |v: app::model::TrackingView| v.sla.stage_due;
     assert_eq!(
         due(t.track(&a.reference, &code, Lang::Lv).await.expect("t")).as_deref(),
-        Some("2026-12-07 15:30")
+        Some("07.12.2026. 15:30")
     );
     t.set_calendar_day("LV", "2026-12-07", "holiday", None, Some("test"))
         .await
@@ -596,7 +596,7 @@ async fn calendar_edits_move_deadlines(app: &TestApp) {
             .await
             .expect("t"))
         .as_deref(),
-        Some("2026-12-08 15:30")
+        Some("08.12.2026. 15:30")
     );
     for (day, kind, hours) in [
         ("2026-13-01", "holiday", None),
@@ -678,7 +678,7 @@ async fn calendar_edits_move_deadlines(app: &TestApp) {
             .await
             .expect("t"))
         .as_deref(),
-        Some("2026-12-12 12:00")
+        Some("12.12.2026. 12:00")
     );
 }
 

@@ -389,7 +389,7 @@ async fn privacy_and_accessibility_pages(app: &TestApp) {
         .await
         .expect("page");
     assert!(
-        service.contains("5 yr after the request ends"),
+        service.contains("5 years after the request ends"),
         "retention on the service page: {}",
         service
             .split("Personal data kept")

@@ -22,23 +22,10 @@ pub use sla::{SlaStage, SlaState, Targets};
 
 use serde::{Deserialize, Serialize};
 
-/// Languages the product speaks. Latvian is the default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Lv,
-    En,
-}
+// `Lang`, `Lang::ALL` and `Lang::code`, generated from `locales/*.json` (build.rs).
+include!(concat!(env!("OUT_DIR"), "/langs.rs"));
 
 impl Lang {
-    pub const ALL: [Lang; 2] = [Lang::Lv, Lang::En];
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Lv => "lv",
-            Lang::En => "en",
-        }
-    }
     pub fn parse(s: &str) -> Option<Lang> {
         Lang::ALL
             .into_iter()
@@ -46,6 +33,12 @@ impl Lang {
     }
     /// The best supported language for an `Accept-Language` header value.
     pub fn from_accept_language(header: &str) -> Lang {
+        Lang::negotiate(header, &Lang::ALL)
+    }
+    /// The best of `offered` for an `Accept-Language` header value: the highest quality
+    /// first, a region's tag (`de-AT`) matching its language; when nothing matches, the
+    /// default (Latvian, always offered).
+    pub fn negotiate(header: &str, offered: &[Lang]) -> Lang {
         let mut best: Option<(f32, Lang)> = None;
         for part in header.split(',') {
             let mut pieces = part.trim().split(';');
@@ -57,14 +50,45 @@ impl Lang {
                         .and_then(|q| q.parse::<f32>().ok())
                 })
                 .unwrap_or(1.0);
-            let primary = tag.split('-').next().unwrap_or("");
+            if q.is_nan() || q <= 0.0 {
+                continue;
+            }
+            let primary = tag.split(['-', '_']).next().unwrap_or("");
             if let Some(lang) = Lang::parse(primary)
+                && offered.contains(&lang)
                 && best.is_none_or(|(bq, _)| q > bq)
             {
                 best = Some((q, lang));
             }
         }
         best.map(|(_, l)| l).unwrap_or_default()
+    }
+    /// `wanted` when it is offered; otherwise English when offered, else the default.
+    pub fn or_offered(self, offered: &[Lang]) -> Lang {
+        if offered.contains(&self) {
+            self
+        } else if offered.contains(&Lang::En) {
+            Lang::En
+        } else {
+            Lang::default()
+        }
+    }
+    /// The language of a page that offers `offered`: the visitor's choice (`chosen`, the
+    /// language cookie) when offered, else English or Latvian; on a first visit (no
+    /// choice) the best offered one for their browser's `Accept-Language`.
+    pub fn for_page(chosen: Option<Lang>, accept: &str, offered: &[Lang]) -> Lang {
+        match chosen {
+            Some(l) => l.or_offered(offered),
+            None => Lang::negotiate(accept, offered),
+        }
+    }
+    /// Offered languages from a stored list (`lv,en,uk`): known codes only, in the
+    /// product's order, the default always included.
+    pub fn list(codes: &str) -> Vec<Lang> {
+        Lang::ALL
+            .into_iter()
+            .filter(|l| *l == Lang::default() || codes.split(',').any(|c| c.trim() == l.code()))
+            .collect()
     }
 }
 
@@ -225,13 +249,37 @@ mod tests {
             Lang::En
         );
         assert_eq!(
-            Lang::from_accept_language("de-DE,lv;q=0.5,en;q=0.4"),
+            Lang::from_accept_language("fr-FR,lv;q=0.5,en;q=0.4"),
             Lang::Lv
         );
-        assert_eq!(Lang::from_accept_language("de"), Lang::Lv);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::Lv);
         assert_eq!(Lang::from_accept_language(""), Lang::Lv);
         assert_eq!(Lang::from_accept_language("en;q=0.2, lv"), Lang::Lv);
         assert_eq!(Lang::from_accept_language(";;;,,q=x"), Lang::Lv);
+        assert_eq!(Lang::from_accept_language("de-AT,de;q=0.9"), Lang::De);
+        assert_eq!(Lang::from_accept_language("uk;q=0, ru;q=0.5"), Lang::Ru);
+    }
+
+    #[test]
+    fn offered_languages() {
+        let offered = [Lang::Lv, Lang::En, Lang::Uk];
+        assert_eq!(
+            Lang::negotiate("de-DE, uk;q=0.7, en;q=0.5", &offered),
+            Lang::Uk
+        );
+        assert_eq!(Lang::negotiate("de-DE", &offered), Lang::Lv);
+        assert_eq!(Lang::Ru.or_offered(&offered), Lang::En);
+        assert_eq!(Lang::Ru.or_offered(&[Lang::Lv]), Lang::Lv);
+        assert_eq!(Lang::Uk.or_offered(&offered), Lang::Uk);
+        assert_eq!(Lang::list("en,xx, uk"), vec![Lang::Lv, Lang::En, Lang::Uk]);
+        assert_eq!(Lang::list(""), vec![Lang::Lv]);
+        assert_eq!(Lang::for_page(Some(Lang::Uk), "de", &offered), Lang::Uk);
+        assert_eq!(Lang::for_page(Some(Lang::De), "uk", &offered), Lang::En);
+        assert_eq!(Lang::for_page(None, "pl, uk;q=0.8", &offered), Lang::Uk);
+        assert_eq!(Lang::for_page(None, "pl", &offered), Lang::Lv);
+        for l in Lang::ALL {
+            assert_eq!(Lang::parse(l.code()), Some(l));
+        }
     }
 
     #[test]

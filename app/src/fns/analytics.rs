@@ -210,11 +210,7 @@ pub async fn get_figure_requests(
 // ---- numbers in words, shared by the page and the CSV export ----
 
 fn decimal(v: String, l: Locale) -> String {
-    if l == Locale::lv {
-        v.replace('.', ",")
-    } else {
-        v
-    }
+    v.replace('.', leptos_i18n::td_string!(l, format.decimal))
 }
 
 /// `a` as a share of `b` (`33,3 %`), or `—`.

@@ -36,6 +36,9 @@ pub struct ServiceSummary {
     pub sla_days: i64,
     pub sla: Targets,
     pub life_situations: Vec<String>,
+    /// The language the texts are in: the one asked for, or a fallback (English, Latvian).
+    #[serde(default)]
+    pub text_lang: Lang,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,6 +74,9 @@ pub struct ServiceDetail {
     pub legal_basis: String,
     #[serde(default)]
     pub contact: String,
+    /// The language the texts are in: the one asked for, or a fallback (English, Latvian).
+    #[serde(default)]
+    pub text_lang: Lang,
 }
 
 /// What the requester gets after submitting.

@@ -62,8 +62,8 @@ pub async fn csv(
                     r.institution_code,
                     i18n_text::channel(l, r.channel).to_string(),
                     i18n_text::status(l, r.status).to_string(),
-                    r.submitted_on,
-                    r.event_on,
+                    i18n_text::iso_date(l, &r.submitted_on),
+                    i18n_text::iso_date(l, &r.event_on),
                 ]
             })
             .collect();

@@ -27,50 +27,8 @@ pub const TEMPLATES: [&str; 14] = [
     "assignee_reminder",
 ];
 
-macro_rules! builtin {
-    ($($lang:literal / $name:literal),* $(,)?) => {
-        fn builtin(lang: &str, name: &str) -> Option<(&'static str, &'static str)> {
-            match (lang, name) {
-                $(($lang, $name) => Some((
-                    include_str!(concat!("../../templates/mail/", $lang, "/", $name, ".txt")),
-                    include_str!(concat!("../../templates/mail/", $lang, "/", $name, ".html")),
-                )),)*
-                _ => None,
-            }
-        }
-    };
-}
-
-builtin!(
-    "lv" / "receipt",
-    "lv" / "information_requested",
-    "lv" / "approved",
-    "lv" / "refused",
-    "lv" / "fulfilled",
-    "lv" / "closed",
-    "lv" / "assigned",
-    "lv" / "at_risk",
-    "lv" / "breached",
-    "lv" / "compliance",
-    "lv" / "invitation",
-    "lv" / "password_reset",
-    "lv" / "information_reminder",
-    "lv" / "assignee_reminder",
-    "en" / "receipt",
-    "en" / "information_requested",
-    "en" / "approved",
-    "en" / "refused",
-    "en" / "fulfilled",
-    "en" / "closed",
-    "en" / "assigned",
-    "en" / "at_risk",
-    "en" / "breached",
-    "en" / "compliance",
-    "en" / "invitation",
-    "en" / "password_reset",
-    "en" / "information_reminder",
-    "en" / "assignee_reminder",
-);
+// `fn builtin(lang, name)`: every `templates/mail/{lang}/{name}.{txt,html}` (build.rs).
+include!(concat!(env!("OUT_DIR"), "/mail_templates.rs"));
 
 /// A rendered message.
 #[derive(Debug, Clone, PartialEq, Eq)]

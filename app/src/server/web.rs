@@ -1,6 +1,7 @@
 //! The HTTP application: Leptos pages and server functions, the JSON API, the language
 //! switch and static files, in one axum router.
 
+use super::service::languages::LangScope;
 use super::{AppState, LANG_COOKIE, api};
 use crate::domain::Lang;
 use crate::{App, shell};
@@ -15,8 +16,14 @@ use serde::Deserialize;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+/// The page routes, listed once per process. Listing them runs the app with resource
+/// loading suppressed by a process-wide flag (leptos issue #4773): a page rendered by
+/// another router of the same process at that moment (the tests spawn one per test, in
+/// parallel) would wait forever for its data.
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let context = {
         let state = state.clone();
         move || {
@@ -50,6 +57,10 @@ pub fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::from_fn(server_fn_status))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page_language,
+        ))
         .layer(axum::middleware::from_fn(codes_out_of_addresses))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -103,6 +114,90 @@ async fn set_language(Path(code): Path<String>, Query(q): Query<Back>) -> Respon
         }
     }
     resp
+}
+
+/// The languages a page offers and the one it is in (request extension; the header's
+/// language switch reads it).
+#[derive(Clone, Debug)]
+pub struct PageLangs {
+    pub offered: Vec<Lang>,
+    pub lang: Lang,
+}
+
+/// What a path is about, for its languages: a service's page and form, a request's
+/// tracking page and receipt (`?ref=`), or the portal.
+fn page_scope(path: &str, query: Option<&str>) -> LangScope {
+    let mut parts = path.trim_matches('/').split('/');
+    match (parts.next(), parts.next()) {
+        (Some("services"), Some(code)) if !code.is_empty() => LangScope::Service(
+            urlencoding::decode(code)
+                .map(|c| c.into_owned())
+                .unwrap_or_default(),
+        ),
+        (Some("track" | "receipt"), None) => query
+            .unwrap_or("")
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+            .find(|(k, _)| *k == "ref")
+            .and_then(|(_, v)| urlencoding::decode(v).ok())
+            .map(|r| LangScope::Request(r.into_owned()))
+            .unwrap_or(LangScope::Portal),
+        _ => LangScope::Portal,
+    }
+}
+
+/// Decides the language of every page and server function once: the visitor's choice
+/// when this page offers it (else English or Latvian), and on a first visit the best
+/// offered language for `Accept-Language`. The request is then told only that language
+/// (its language cookie and `Accept-Language` rewritten), so leptos_i18n, the server
+/// functions and the mail to a new request agree; the browser keeps its own cookie.
+async fn page_language(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/healthz" {
+        return next.run(req).await;
+    }
+    let scope = page_scope(path, req.uri().query());
+    let offered = match state.taka.offered_languages(&scope).await {
+        Ok(o) => o,
+        Err(e) => {
+            tracing::warn!("languages offered: {e}");
+            Lang::ALL.to_vec()
+        }
+    };
+    let headers = req.headers();
+    let chosen = super::cookie(headers, LANG_COOKIE).and_then(|c| Lang::parse(&c));
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let lang = Lang::for_page(chosen, accept, &offered);
+    if chosen.is_some_and(|c| c != lang) {
+        let cookies = headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .map(str::trim)
+            .filter(|c| !c.is_empty() && !c.starts_with(&format!("{LANG_COOKIE}=")))
+            .collect::<Vec<_>>()
+            .join("; ");
+        req.headers_mut().remove(header::COOKIE);
+        if let Ok(v) = HeaderValue::from_str(&cookies)
+            && !cookies.is_empty()
+        {
+            req.headers_mut().insert(header::COOKIE, v);
+        }
+    }
+    req.headers_mut().insert(
+        header::ACCEPT_LANGUAGE,
+        HeaderValue::from_static(lang.code()),
+    );
+    req.extensions_mut().insert(PageLangs { offered, lang });
+    next.run(req).await
 }
 
 /// A server function's refusal answers with the status its error means (422 for invalid

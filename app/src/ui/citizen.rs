@@ -111,14 +111,17 @@ pub fn CataloguePage() -> impl IntoView {
 fn ServiceCard(service: ServiceSummary) -> impl IntoView {
     let i18n = use_i18n();
     let days = service.sla_days;
+    // A fallback text says which language it is in, for screen readers' pronunciation.
+    let text_lang = (service.text_lang != crate::i18n_text::lang(i18n.get_locale_untracked()))
+        .then_some(service.text_lang.code());
     view! {
         <li class="service-card">
-            <h3><a href=format!("/services/{}", service.code)>{service.name}</a></h3>
-            <p>{service.summary}</p>
+            <h3 lang=text_lang><a href=format!("/services/{}", service.code)>{service.name}</a></h3>
+            <p lang=text_lang>{service.summary}</p>
             <p class="meta">
                 <span>{service.institution.name}</span>
                 " · "
-                <span>{move || t_string!(i18n, catalogue.expected, days = days)}</span>
+                <span>{move || t_string!(i18n, catalogue.expected, count = days)}</span>
             </p>
         </li>
     }
@@ -182,42 +185,54 @@ pub fn ServiceArticle(s: ServiceDetail, apply: bool) -> impl IntoView {
             s.contact.clone(),
         ),
     ];
+    let fallback =
+        (s.text_lang != crate::i18n_text::lang(i18n.get_locale_untracked())).then_some(s.text_lang);
+    let text_lang = fallback.map(|l| l.code());
     view! {
         <article class="service">
-                                <h1>{s.name.clone()}</h1>
-                                <p class="lead">{s.summary.clone()}</p>
+                                {fallback.map(|l| view! {
+                                    <p class="notice fallback">
+                                        {if l == crate::domain::Lang::En {
+                                            t_string!(i18n, service.fallback_en)
+                                        } else {
+                                            t_string!(i18n, service.fallback_lv)
+                                        }}
+                                    </p>
+                                })}
+                                <h1 lang=text_lang>{s.name.clone()}</h1>
+                                <p class="lead" lang=text_lang>{s.summary.clone()}</p>
                                 <dl class="facts">
                                     <dt>{t!(i18n, service.institution)}</dt><dd>{s.institution.name.clone()}</dd>
                                     <dt>{t!(i18n, service.expected)}</dt><dd>{move || t_string!(i18n, common.working_days, count = days)}</dd>
                                     <dt>{t!(i18n, sla.targets)}</dt>
                                     <dd>
                                         <ul class="plain">
-                                            <li>{move || t_string!(i18n, sla.register_hours, hours = sla.register_hours)}</li>
-                                            <li>{move || t_string!(i18n, sla.decide_days, days = sla.decide_days)}</li>
-                                            <li>{move || t_string!(i18n, sla.fulfil_days, days = sla.fulfil_days)}</li>
+                                            <li>{move || t_string!(i18n, sla.register_hours, count = sla.register_hours)}</li>
+                                            <li>{move || t_string!(i18n, sla.decide_days, count = sla.decide_days)}</li>
+                                            <li>{move || t_string!(i18n, sla.fulfil_days, count = sla.fulfil_days)}</li>
                                             <li>{move || t_string!(i18n, sla.target_share, pct = sla.target_pct)}</li>
                                         </ul>
                                     </dd>
                                     <dt>{t!(i18n, service.retention)}</dt>
                                     <dd>
-                                        {move || t_string!(i18n, service.retention_years, years = retention)}
+                                        {move || t_string!(i18n, service.retention_years, count = retention)}
                                         " " <a href="/privacy">{t!(i18n, privacy.link)}</a>
                                     </dd>
                                 </dl>
                                 {apply.then(|| view! { <p><a class="button primary" href=format!("/services/{}/request", s.code)>{t!(i18n, service.apply)}</a></p> })}
                                 <h2>{t!(i18n, service.description)}</h2>
-                                <p class="prose">{s.description.clone()}</p>
+                                <p class="prose" lang=text_lang>{s.description.clone()}</p>
                                 <h2>{t!(i18n, service.conditions)}</h2>
-                                <p class="prose">{s.conditions.clone()}</p>
+                                <p class="prose" lang=text_lang>{s.conditions.clone()}</p>
                                 <h2>{t!(i18n, service.documents)}</h2>
                                 {if docs.is_empty() {
                                     view! { <p>{t!(i18n, service.no_documents)}</p> }.into_any()
                                 } else {
-                                    view! { <ul>{docs.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }.into_any()
+                                    view! { <ul lang=text_lang>{docs.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }.into_any()
                                 }}
                                 {texts.into_iter().filter(|(_, text)| !text.is_empty()).map(|(heading, text)| view! {
                                     <h2>{heading}</h2>
-                                    <p class="prose">{text}</p>
+                                    <p class="prose" lang=text_lang>{text}</p>
                                 }).collect_view()}
                                 {(!s.life_situations.is_empty()).then(|| view! {
                                     <h2>{t!(i18n, service.situations)}</h2>
@@ -292,8 +307,8 @@ pub fn ReceiptPage() -> impl IntoView {
                                 <dl class="facts">
                                     <dt>{t!(i18n, receipt.service)}</dt><dd>{v.service_name.clone()}</dd>
                                     <dt>{t!(i18n, receipt.institution)}</dt><dd>{v.institution_name.clone()}</dd>
-                                    <dt>{t!(i18n, receipt.submitted)}</dt><dd>{v.submitted_on.clone()}</dd>
-                                    <dt>{t!(i18n, receipt.expected)}</dt><dd>{v.expected_by.clone()}</dd>
+                                    <dt>{t!(i18n, receipt.submitted)}</dt><dd>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &v.submitted_on)}</dd>
+                                    <dt>{t!(i18n, receipt.expected)}</dt><dd>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &v.expected_by)}</dd>
                                     <dt>{t!(i18n, receipt.status)}</dt><dd><StatusBadge status=v.status /></dd>
                                 </dl>
                                 <p class="no-print actions-row">
@@ -422,10 +437,10 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
             <p>{move || i18n_text::status_help(i18n.get_locale(), status)}</p>
             <StageBar stage=stage status=status />
             <dl class="facts">
-                <dt>{t!(i18n, track.submitted)}</dt><dd>{v.submitted_on.clone()}</dd>
+                <dt>{t!(i18n, track.submitted)}</dt><dd>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &v.submitted_on)}</dd>
                 <dt>{t!(i18n, track.expected)}</dt>
                 <dd>
-                    <time datetime=v.sla.expected_iso.clone()>{v.expected_by.clone()}</time>
+                    <time datetime=v.sla.expected_iso.clone()>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &v.expected_by)}</time>
                     {(v.sla.state == crate::domain::SlaState::Paused).then(|| view! { <br /><small>{t!(i18n, sla.paused_note)}</small> })}
                 </dd>
                 <dt>{t!(i18n, track.handler)}</dt>

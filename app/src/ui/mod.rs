@@ -165,12 +165,9 @@ fn LanguageSwitcher() -> impl IntoView {
         };
         urlencoding::encode(&here).into_owned()
     };
-    let link = move |locale: Locale, short: &'static str| {
+    let link = move |locale: Locale| {
         // Each language is named in itself, whichever language the page is in.
-        let label = match locale {
-            Locale::lv => td_string!(Locale::lv, app.lang_lv),
-            Locale::en => td_string!(Locale::en, app.lang_en),
-        };
+        let label = td_string!(locale, lang.name);
         view! {
             <li>
                 <a
@@ -181,7 +178,7 @@ fn LanguageSwitcher() -> impl IntoView {
                     aria-current=move || (i18n.get_locale() == locale).then_some("true")
                     title=label
                 >
-                    <span aria-hidden="true">{short}</span>
+                    <span aria-hidden="true">{locale.as_str().to_uppercase()}</span>
                     <span class="visually-hidden">{label}</span>
                 </a>
             </li>
@@ -190,11 +187,29 @@ fn LanguageSwitcher() -> impl IntoView {
     view! {
         <nav class="lang" aria-label=move || t_string!(i18n, app.language)>
             <ul>
-                {link(Locale::lv, "LV")}
-                {link(Locale::en, "EN")}
+                {offered_on_page().into_iter().map(link).collect_view()}
             </ul>
         </nav>
     }
+}
+
+/// The languages this page offers (decided by the server for each request; every
+/// language where it has not, as in a test without the middleware).
+fn offered_on_page() -> Vec<Locale> {
+    #[cfg(feature = "ssr")]
+    if let Some(langs) = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::server::web::PageLangs>().cloned())
+    {
+        return langs
+            .offered
+            .into_iter()
+            .map(crate::i18n_text::locale)
+            .collect();
+    }
+    crate::domain::Lang::ALL
+        .into_iter()
+        .map(crate::i18n_text::locale)
+        .collect()
 }
 
 #[component]

@@ -82,7 +82,7 @@ pub fn MyDataPage() -> impl IntoView {
                                     <dt>{t!(i18n, receipt.service)}</dt><dd>{d.service_name.clone()}</dd>
                                     <dt>{t!(i18n, receipt.institution)}</dt><dd>{d.institution_name.clone()}</dd>
                                     <dt>{t!(i18n, receipt.status)}</dt><dd><StatusBadge status=d.status /></dd>
-                                    <dt>{t!(i18n, service.retention)}</dt><dd>{move || t_string!(i18n, service.retention_years, years = years)}</dd>
+                                    <dt>{t!(i18n, service.retention)}</dt><dd>{move || t_string!(i18n, service.retention_years, count = years)}</dd>
                                 </dl>
                                 <h2>{t!(i18n, service.contact)}</h2>
                                 <dl class="facts">

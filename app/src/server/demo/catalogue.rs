@@ -1,5 +1,5 @@
-//! The demo catalogue: institutions, life situations and services with their Latvian and
-//! English texts and forms, read from `catalogue.json`, and a staff user per role.
+//! The demo catalogue: institutions, life situations and services with their texts in
+//! every language and their forms, read from `catalogue.json`, and a staff user per role.
 
 use super::DEMO_PASSWORD;
 use crate::domain::automation::Automation;
@@ -9,12 +9,8 @@ use crate::server::error::{ServiceError, ServiceResult};
 use crate::server::service::NewUser;
 use serde::Deserialize;
 
-/// A text in Latvian and in English.
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct Texts<T> {
-    pub lv: T,
-    pub en: T,
-}
+/// A text per language code (`lv`, `en`, ...).
+pub(super) type Texts<T> = std::collections::BTreeMap<String, T>;
 
 #[derive(Debug, Clone, Deserialize)]
 pub(super) struct Institution {
@@ -24,6 +20,9 @@ pub(super) struct Institution {
     pub sector: String,
     pub municipality: Option<String>,
     pub name: Texts<String>,
+    /// The languages it offers (Latvian always); all when not given.
+    #[serde(default)]
+    pub languages: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -94,7 +93,16 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         .bind(now)
         .fetch_one(db)
         .await?;
-        for (lang, name) in [("lv", &inst.name.lv), ("en", &inst.name.en)] {
+        let languages = match &inst.languages {
+            Some(l) => l.join(","),
+            None => crate::domain::Lang::ALL.map(|l| l.code()).join(","),
+        };
+        sqlx::query("UPDATE institutions SET languages = $1 WHERE id = $2")
+            .bind(&languages)
+            .bind(id)
+            .execute(db)
+            .await?;
+        for (lang, name) in &inst.name {
             sqlx::query(
                 "INSERT INTO institution_texts (institution_id, lang, name) VALUES ($1, $2, $3)",
             )
@@ -113,7 +121,7 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         .bind(pos as i64)
         .fetch_one(db)
         .await?;
-        for (lang, name) in [("lv", &situation.name.lv), ("en", &situation.name.en)] {
+        for (lang, name) in &situation.name {
             sqlx::query("INSERT INTO life_situation_texts (life_situation_id, lang, name) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(lang)
@@ -144,7 +152,7 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         .bind(automation_json(s)?)
         .fetch_one(db)
         .await?;
-        for (lang, t) in [("lv", &s.texts.lv), ("en", &s.texts.en)] {
+        for (lang, t) in &s.texts {
             sqlx::query(
                 "INSERT INTO service_texts (service_id, lang, name, summary, description, conditions, documents_json)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -291,8 +299,9 @@ mod tests {
     use super::*;
     use crate::domain::LocalText;
 
+    /// Every language the product speaks.
     fn both(t: &LocalText, what: &str) {
-        for lang in ["lv", "en"] {
+        for lang in crate::domain::Lang::ALL.map(|l| l.code()) {
             assert!(
                 t.0.get(lang).is_some_and(|s| !s.trim().is_empty()),
                 "{what}: no {lang} text"
@@ -301,7 +310,7 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_parses_with_latvian_and_english_texts() {
+    fn catalogue_parses_with_texts_in_every_language() {
         let c = Catalogue::parse().expect("catalogue.json");
         assert_eq!(c.institutions.len(), 2);
         assert_eq!(c.services.len(), 10);
@@ -324,10 +333,10 @@ mod tests {
         }
         assert!(pmlp.iter().any(|s| s.automation.auto_approve));
         for i in &c.institutions {
-            assert!(!i.name.lv.trim().is_empty() && !i.name.en.trim().is_empty());
+            both(&LocalText(i.name.clone()), &i.code);
         }
         for l in &c.life_situations {
-            assert!(!l.name.lv.trim().is_empty() && !l.name.en.trim().is_empty());
+            both(&LocalText(l.name.clone()), &l.code);
         }
         let mut codes = std::collections::BTreeSet::new();
         for s in &c.services {
@@ -344,7 +353,11 @@ mod tests {
                     s.code
                 );
             }
-            for (lang, t) in [("lv", &s.texts.lv), ("en", &s.texts.en)] {
+            for lang in crate::domain::Lang::ALL.map(|l| l.code()) {
+                let t = s
+                    .texts
+                    .get(lang)
+                    .unwrap_or_else(|| panic!("{}: no {lang} texts", s.code));
                 for (what, text) in [
                     ("name", &t.name),
                     ("summary", &t.summary),
@@ -354,12 +367,14 @@ mod tests {
                     assert!(!text.trim().is_empty(), "{}: no {lang} {what}", s.code);
                 }
             }
-            assert_eq!(
-                s.texts.lv.documents.len(),
-                s.texts.en.documents.len(),
-                "{}: documents in both languages",
-                s.code
-            );
+            for (lang, t) in &s.texts {
+                assert_eq!(
+                    t.documents.len(),
+                    s.texts["lv"].documents.len(),
+                    "{}: documents in {lang}",
+                    s.code
+                );
+            }
             crate::domain::fields::check_schema(&s.fields).expect("field schema");
             automation_json(s).expect("automation fits the form");
             for f in &s.fields {

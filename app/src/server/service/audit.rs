@@ -1,7 +1,7 @@
 //! Reading the audit log of configuration changes (written by each use case through
 //! `shared::record_audit`): portfolio owners and administrators, their institution only.
 
-use super::{StaffContext, Taka, local_time_string};
+use super::{StaffContext, Taka, local_time_text};
 use crate::domain::admin::may_administer;
 use crate::error::AppError;
 use crate::model::{AuditFilter, AuditRow};
@@ -78,7 +78,7 @@ impl Taka {
             .map(|r| AuditRow {
                 id: r.id,
                 at: r.at,
-                at_text: local_time_string(r.at),
+                at_text: local_time_text(ctx.lang, r.at),
                 actor: r.actor,
                 actor_kind: r.actor_kind,
                 entity: r.entity,

@@ -8,23 +8,27 @@ use crate::model::{Catalogue, InstitutionInfo, LifeSituation, ServiceDetail, Ser
 use crate::server::error::ServiceResult;
 use std::collections::BTreeMap;
 
-/// Columns shared by the catalogue queries; texts fall back to Latvian when a language lacks them.
+/// Columns shared by the catalogue queries. A service's texts come whole from one language:
+/// the one asked for, else English, else Latvian (always there); `text_lang` says which.
 const SERVICE_SELECT: &str = "
     SELECT s.id, s.code, s.version, s.retention_days, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
-           COALESCE(st.name, sl.name) AS name,
-           COALESCE(st.summary, sl.summary) AS summary,
-           COALESCE(st.description, sl.description) AS description,
-           COALESCE(st.conditions, sl.conditions) AS conditions,
-           COALESCE(st.documents_json, sl.documents_json) AS documents_json,
-           COALESCE(NULLIF(st.result, ''), sl.result) AS result,
-           COALESCE(NULLIF(st.fees, ''), sl.fees) AS fees,
-           COALESCE(NULLIF(st.legal_basis, ''), sl.legal_basis) AS legal_basis,
-           COALESCE(NULLIF(st.contact, ''), sl.contact) AS contact,
+           COALESCE(st.name, se.name, sl.name) AS name,
+           COALESCE(st.summary, se.summary, sl.summary) AS summary,
+           COALESCE(st.description, se.description, sl.description) AS description,
+           COALESCE(st.conditions, se.conditions, sl.conditions) AS conditions,
+           COALESCE(st.documents_json, se.documents_json, sl.documents_json) AS documents_json,
+           COALESCE(NULLIF(st.result, ''), NULLIF(se.result, ''), sl.result) AS result,
+           COALESCE(NULLIF(st.fees, ''), NULLIF(se.fees, ''), sl.fees) AS fees,
+           COALESCE(NULLIF(st.legal_basis, ''), NULLIF(se.legal_basis, ''), sl.legal_basis) AS legal_basis,
+           COALESCE(NULLIF(st.contact, ''), NULLIF(se.contact, ''), sl.contact) AS contact,
+           CASE WHEN st.service_id IS NOT NULL THEN st.lang
+                WHEN se.service_id IS NOT NULL THEN se.lang ELSE sl.lang END AS text_lang,
            i.code AS inst_code, i.kind AS inst_kind, i.sector, i.municipality,
            COALESCE(it.name, il.name) AS inst_name
     FROM services s
     JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
     LEFT JOIN service_texts st ON st.service_id = s.id AND st.lang = $1
+    LEFT JOIN service_texts se ON se.service_id = s.id AND se.lang = 'en'
     JOIN institutions i ON i.id = s.institution_id
     JOIN institution_texts il ON il.institution_id = i.id AND il.lang = 'lv'
     LEFT JOIN institution_texts it ON it.institution_id = i.id AND it.lang = $1
@@ -50,6 +54,7 @@ struct ServiceRow {
     fees: String,
     legal_basis: String,
     contact: String,
+    text_lang: String,
     inst_code: String,
     inst_kind: String,
     sector: Option<String>,
@@ -102,6 +107,7 @@ impl Taka {
                 sla_days: r.sla_days(),
                 sla: r.targets(),
                 life_situations: links.get(&r.id).cloned().unwrap_or_default(),
+                text_lang: Lang::parse(&r.text_lang).unwrap_or_default(),
             })
             .collect();
         Ok(Catalogue {
@@ -147,6 +153,7 @@ impl Taka {
             fees: row.fees.clone(),
             legal_basis: row.legal_basis.clone(),
             contact: row.contact.clone(),
+            text_lang: Lang::parse(&row.text_lang).unwrap_or_default(),
         })
     }
 

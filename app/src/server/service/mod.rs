@@ -16,6 +16,7 @@ mod catalogue;
 pub mod editor;
 pub mod files;
 mod institution;
+pub mod languages;
 pub mod limits;
 mod privacy;
 mod requests;
@@ -35,7 +36,8 @@ pub use staff::{INVITE_SECONDS, LinkPurpose, RESET_SECONDS};
 pub use tokens::{DEFAULT_TOKEN_DAYS, TOKEN_PREFIX, TokenScope};
 
 use super::db::Db;
-use chrono::{Datelike, NaiveDate, TimeZone, Utc};
+use crate::domain::Lang;
+use chrono::{Datelike, NaiveDate, TimeZone, Timelike, Utc};
 use chrono_tz::Europe::Riga;
 use sha2::{Digest, Sha256};
 
@@ -234,6 +236,24 @@ pub fn local_time_string(ts: i64) -> String {
     Riga.timestamp_opt(ts, 0)
         .single()
         .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A timestamp's local date and time as `lang` writes them (`28.11.2026. 14:05`).
+pub fn local_time_text(lang: Lang, ts: i64) -> String {
+    Riga.timestamp_opt(ts, 0)
+        .single()
+        .map(|d| {
+            crate::i18n_text::date_time(
+                crate::i18n_text::locale(lang),
+                crate::i18n_text::DateParts {
+                    year: d.year(),
+                    month: d.month(),
+                    day: d.day(),
+                    time: Some((d.hour(), d.minute())),
+                },
+            )
+        })
         .unwrap_or_default()
 }
 

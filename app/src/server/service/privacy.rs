@@ -4,7 +4,7 @@
 //! everything held, and the record of every staff view of personal data.
 
 use super::shared::{RequestRow, labelled_answers};
-use super::{StaffContext, Taka, local_time_string, rfc3339};
+use super::{StaffContext, Taka, local_time_text, rfc3339};
 use crate::domain::privacy::{self, ErasureBlock};
 use crate::domain::{FieldError, FieldErrors, Lang};
 use crate::error::AppError;
@@ -258,7 +258,7 @@ impl Taka {
         Ok(rows
             .into_iter()
             .map(|(at, name, username, reference)| PersonalDataView {
-                at_text: local_time_string(at),
+                at_text: local_time_text(ctx.lang, at),
                 staff: format!("{name} ({username})"),
                 reference,
             })

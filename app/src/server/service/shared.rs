@@ -9,7 +9,7 @@ use super::Taka;
 use super::rollup;
 use crate::domain::automation::Rule;
 use crate::domain::sla::{SlaClock, SlaStage, Targets};
-use crate::domain::{self, Actor, FieldSpec, Lang, Status};
+use crate::domain::{self, Actor, FieldSpec, FieldType, Lang, Status};
 use crate::error::AppError;
 use crate::model::SessionUser;
 use crate::server::error::{ServiceError, ServiceResult};
@@ -26,6 +26,8 @@ pub struct StaffContext {
     pub session_id: Option<i64>,
     /// Signed in with an API token limited to reading analytics.
     pub analytics_only: bool,
+    /// The language this request is answered in (dates and values written in it).
+    pub lang: Lang,
 }
 
 impl StaffContext {
@@ -257,7 +259,8 @@ pub(crate) fn parse_fields(json: &str) -> ServiceResult<Vec<FieldSpec>> {
 }
 
 /// A request's answers as people read them: each field's label and the answer (a choice
-/// shown by its option's label, several by theirs), in form order, in `lang`.
+/// shown by its option's label, several by theirs; yes or no, dates and numbers as `lang`
+/// writes them), in form order, in `lang`.
 pub(crate) fn labelled_answers(
     row: &RequestRow,
     lang: Lang,
@@ -276,15 +279,32 @@ pub(crate) fn labelled_answers(
                         .map(|o| o.label.get(lang).to_string())
                         .unwrap_or_else(|| value.to_string())
                 };
-                let shown = if f.kind == crate::domain::FieldType::MultiChoice {
-                    v.split(',').map(label_of).collect::<Vec<_>>().join(", ")
-                } else {
-                    label_of(v)
+                let l = crate::i18n_text::locale(lang);
+                let shown = match f.kind {
+                    FieldType::MultiChoice => {
+                        v.split(',').map(label_of).collect::<Vec<_>>().join(", ")
+                    }
+                    FieldType::YesNo => crate::i18n_text::yes_no(l, v == "yes").to_string(),
+                    FieldType::Date => crate::i18n_text::iso_date(l, v),
+                    FieldType::Number => number_text(l, v),
+                    _ => label_of(v),
                 };
                 (f.label.get(lang).to_string(), shown)
             })
         })
         .collect())
+}
+
+/// A number answer as `l` writes it (`1 234,5`); anything that is not one, unchanged.
+fn number_text(l: crate::i18n::Locale, v: &str) -> String {
+    let v = v.trim();
+    if let Ok(n) = v.parse::<i64>() {
+        return crate::i18n_text::number(l, n);
+    }
+    match (v.parse::<f64>(), v.split_once('.')) {
+        (Ok(x), Some((_, frac))) if x.is_finite() => crate::i18n_text::decimal(l, x, frac.len()),
+        _ => v.to_string(),
+    }
 }
 
 /// A notification to one staff member (in-app, and e-mail when they have an address).

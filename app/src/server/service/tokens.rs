@@ -143,8 +143,8 @@ impl Taka {
             .map(|r| ApiToken {
                 id: r.id,
                 name: r.name,
-                created_text: super::local_time_string(r.created_at),
-                last_used_text: r.last_used_at.map(super::local_time_string),
+                created_text: super::local_time_text(ctx.lang, r.created_at),
+                last_used_text: r.last_used_at.map(|t| super::local_time_text(ctx.lang, t)),
                 revoked: r.revoked_at.is_some(),
                 expires_text: r.expires_at.map(super::local_date_string),
                 expired: r.expires_at.is_some_and(|e| e <= now),

@@ -345,7 +345,7 @@ fn head(shown: &Shown, l: Locale) -> AnyView {
                 <h1 tabindex="-1">{td_string!(l, analytics.requests_title)} ": " {label}</h1>
                 <p class="lead">
                     {td_string!(l, analytics.period)} " " {list.from.clone()} " – " {list.to.clone()} ". "
-                    {td_string!(l, analytics.list_count, total = list.total, shown = list.items.len())}
+                    {td_string!(l, analytics.list_count, count = list.total, shown = list.items.len())}
                 </p>
             }
             .into_any()
@@ -414,8 +414,8 @@ fn figure_list(q: &AnalyticsQuery, list: &FigureList, l: Locale) -> AnyView {
                 text(r.institution_code.clone()),
                 text(i18n_text::channel(l, r.channel)),
                 text(i18n_text::status(l, r.status)),
-                text(r.submitted_on.clone()),
-                text(r.event_on.clone()),
+                text(i18n_text::iso_date(l, &r.submitted_on)),
+                text(i18n_text::iso_date(l, &r.event_on)),
             ]
         })
         .collect();

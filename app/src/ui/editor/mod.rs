@@ -42,11 +42,9 @@ pub(super) fn field_err(e: &Option<AppError>, name: &str) -> Signal<Option<Field
 
 /// A language named in itself.
 pub(super) fn lang_name(code: &str) -> &'static str {
-    match code {
-        "lv" => "Latviešu",
-        "en" => "English",
-        _ => "?",
-    }
+    crate::domain::Lang::parse(code)
+        .map(|l| td_string!(crate::i18n_text::locale(l), lang.name))
+        .unwrap_or("?")
 }
 
 pub(super) fn type_name(l: Locale, kind: FieldType) -> String {

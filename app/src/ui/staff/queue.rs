@@ -99,10 +99,11 @@ fn QueueView() -> impl IntoView {
 
 #[component]
 fn GlanceItem(item: QueueItem) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <p>
             <a href=format!("/staff/requests/{}", item.reference)>{item.reference.clone()}</a>
-            " · " {item.service_name.clone()} " · " {item.submitted_on.clone()} " "
+            " · " {item.service_name.clone()} " · " {crate::i18n_text::iso_date(i18n.get_locale_untracked(), &item.submitted_on)} " "
             <StatusBadge status=item.status />
         </p>
     }
@@ -136,11 +137,11 @@ fn QueueTable(items: Vec<QueueItem>) -> impl IntoView {
                                 <td><StatusBadge status=r.status /></td>
                                 <td>{r.contact_name.clone()}</td>
                                 <td>{r.assignee.clone().unwrap_or_else(|| t_string!(i18n, common.none).to_string())}</td>
-                                <td>{r.submitted_on.clone()}</td>
+                                <td>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &r.submitted_on)}</td>
                                 <td>
                                     {match (r.stage_due.clone(), r.stage_due_iso.clone()) {
                                         (Some(due), Some(iso)) => view! { <time datetime=iso>{due}</time> }.into_any(),
-                                        _ => view! { <span>{r.due_on.clone()}</span> }.into_any(),
+                                        _ => view! { <span>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &r.due_on)}</span> }.into_any(),
                                     }}
                                     " " <SlaTag state=r.sla_state />
                                 </td>

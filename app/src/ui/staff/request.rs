@@ -82,9 +82,9 @@ where
                     {r.contact_phone.clone().map(|p| view! { <dt>{t!(i18n, service.contact_phone)}</dt><dd><a href=format!("tel:{p}")>{p.clone()}</a></dd> })}
                     <dt>{t!(i18n, staff.channel)}</dt><dd>{move || i18n_text::channel(i18n.get_locale(), channel)}</dd>
                     <dt>{t!(i18n, staff.language)}</dt><dd>{r.lang.code().to_ascii_uppercase()}</dd>
-                    <dt>{t!(i18n, staff.col_submitted)}</dt><dd>{r.submitted_on.clone()}</dd>
+                    <dt>{t!(i18n, staff.col_submitted)}</dt><dd>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &r.submitted_on)}</dd>
                     <dt>{t!(i18n, staff.col_due)}</dt>
-                    <dd>{r.expected_by.clone()}</dd>
+                    <dd>{crate::i18n_text::iso_date(i18n.get_locale_untracked(), &r.expected_by)}</dd>
                     <dt>{t!(i18n, sla.title)}</dt>
                     <dd><SlaTag state=sla.state /></dd>
                     {sla.stage.map(|st| view! {

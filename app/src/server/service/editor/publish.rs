@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::model::{InstitutionInfo, LifeSituation, ServiceDetail, VersionRow, VersionsView};
 use crate::server::error::ServiceResult;
 use crate::server::service::shared::{AuditEntry, parse_fields, record_audit};
-use crate::server::service::{StaffContext, Taka, local_time_string};
+use crate::server::service::{StaffContext, Taka, local_time_text};
 
 impl Taka {
     /// Publish the draft of service `code` (at `revision`) as its next version: the
@@ -308,7 +308,7 @@ impl Taka {
                 .iter()
                 .map(|(version, at, by, _, _)| VersionRow {
                     version: *version,
-                    published_at_text: local_time_string(*at),
+                    published_at_text: local_time_text(lang, *at),
                     published_by: by.clone(),
                 })
                 .collect(),
@@ -349,24 +349,26 @@ impl Taka {
         .fetch_one(&self.db.read)
         .await?;
         let d = view.draft;
-        let lv = d.texts.get("lv").cloned().unwrap_or_default();
-        let mine = d.texts.get(lang.code()).cloned().unwrap_or_default();
-        let pick = |name: &str| {
-            let own = mine.get(name);
-            if own.is_empty() { lv.get(name) } else { own }
-        };
+        // As the catalogue: the texts of one language, the one asked for, else English,
+        // else Latvian.
+        let text_lang = [lang, Lang::En, Lang::default()]
+            .into_iter()
+            .find(|l| {
+                d.texts
+                    .get(l.code())
+                    .is_some_and(|t| !t.get("name").is_empty())
+            })
+            .unwrap_or_default();
+        let mine = d.texts.get(text_lang.code()).cloned().unwrap_or_default();
         let t = d.targets;
         Ok(ServiceDetail {
             code: code.to_string(),
-            name: pick("name"),
-            summary: pick("summary"),
-            description: pick("description"),
-            conditions: pick("conditions"),
-            documents: if mine.documents.is_empty() {
-                lv.documents.clone()
-            } else {
-                mine.documents.clone()
-            },
+            name: mine.get("name"),
+            summary: mine.get("summary"),
+            description: mine.get("description"),
+            conditions: mine.get("conditions"),
+            documents: mine.documents.clone(),
+            text_lang,
             institution: InstitutionInfo {
                 code: inst_code,
                 name: inst_name,
@@ -385,10 +387,10 @@ impl Taka {
                 .collect(),
             retention_years: ((retention_days + 182) / 365).max(1),
             version: view.version + 1,
-            result: pick("result"),
-            fees: pick("fees"),
-            legal_basis: pick("legal_basis"),
-            contact: pick("contact"),
+            result: mine.get("result"),
+            fees: mine.get("fees"),
+            legal_basis: mine.get("legal_basis"),
+            contact: mine.get("contact"),
         })
     }
 }

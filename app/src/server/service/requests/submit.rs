@@ -59,6 +59,11 @@ impl Taka {
         .await?
         .ok_or(AppError::NotFound)?;
 
+        // The requester's language, kept on the request for every message to them: the
+        // one they use, when the institution offers it.
+        let lang = input
+            .lang
+            .or_offered(&self.institution_languages(svc.institution_id).await?);
         let actor = match staff {
             Some(ctx) => {
                 if !ctx.can_see(svc.id, svc.institution_id) {
@@ -168,7 +173,7 @@ impl Taka {
             },
             None => None,
         };
-        let signoff = self.mail_signoff(svc.institution_id, input.lang).await?;
+        let signoff = self.mail_signoff(svc.institution_id, lang).await?;
         let mut tx = self.db.write.begin().await?;
         // The same contact with another open request for this service: flagged to staff.
         let duplicate = self.open_duplicate(&mut tx, svc.id, &contact).await?;
@@ -195,7 +200,7 @@ impl Taka {
         .bind(svc.id)
         .bind(svc.institution_id)
         .bind(input.channel.as_str())
-        .bind(input.lang.code())
+        .bind(lang.code())
         .bind(&contact.name)
         .bind(&contact.email)
         .bind(&contact.phone)
@@ -287,7 +292,7 @@ impl Taka {
                     request_id: Some(id),
                     user_id: None,
                     to: email,
-                    lang: input.lang,
+                    lang,
                     template: "receipt",
                     vars: vec![
                         ("reference", reference.clone()),
@@ -295,7 +300,13 @@ impl Taka {
                         ("institution", signoff),
                         ("tracking_code", code.clone()),
                         ("tracking_link", self.tracking_link(&reference, Some(&code))),
-                        ("expected_by", local_date_string(due_at)),
+                        (
+                            "expected_by",
+                            crate::i18n_text::iso_date(
+                                crate::i18n_text::locale(lang),
+                                &local_date_string(due_at),
+                            ),
+                        ),
                         ("portal_url", self.public_url().to_string()),
                         ("open_reference", open_reference),
                         ("open_link", open_link),

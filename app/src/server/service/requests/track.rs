@@ -23,10 +23,10 @@ struct EventRow {
 }
 
 impl EventRow {
-    fn into_entry(self, show_names: bool) -> TimelineEntry {
+    fn into_entry(self, show_names: bool, lang: Lang) -> TimelineEntry {
         TimelineEntry {
             at: self.at,
-            at_text: service::local_time_string(self.at),
+            at_text: service::local_time_text(lang, self.at),
             at_iso: service::rfc3339(self.at),
             action: ActionKind::parse(&self.action).unwrap_or(ActionKind::RecordAction),
             from_status: self.from_status.as_deref().and_then(Status::parse),
@@ -85,13 +85,14 @@ impl Taka {
         lang: Lang,
     ) -> ServiceResult<TrackingView> {
         let status = row.status()?;
-        let timeline = self.timeline(row.id, true).await?;
+        let timeline = self.timeline(row.id, true, lang).await?;
         let sla = self
             .sla_view(
                 row.institution_id,
                 row.service_id,
                 &row.clock.clock(),
                 row.due_at,
+                lang,
             )
             .await?;
         let (service_name, institution_name) = self.names_for(&row.service_code, lang).await?;
@@ -145,6 +146,7 @@ impl Taka {
         &self,
         request_id: i64,
         requester_only: bool,
+        lang: Lang,
     ) -> ServiceResult<Vec<TimelineEntry>> {
         let rows: Vec<EventRow> = sqlx::query_as(
             "SELECT e.at, e.action, e.from_status, e.to_status, e.comment, e.actor_kind,
@@ -160,7 +162,7 @@ impl Taka {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|r| r.into_entry(!requester_only))
+            .map(|r| r.into_entry(!requester_only, lang))
             .collect())
     }
 

@@ -1,5 +1,6 @@
 //! A service's targets, and the service-level figures of a request for pages and the API.
 
+use crate::domain::Lang;
 use crate::domain::sla::{self, SlaClock, Targets};
 use crate::error::AppError;
 use crate::server::error::ServiceResult;
@@ -86,6 +87,7 @@ impl Taka {
         service_id: i64,
         clock: &SlaClock,
         fallback_due: i64,
+        lang: Lang,
     ) -> ServiceResult<crate::model::SlaView> {
         let now = self.now();
         let cal = self.calendar_for(service_id, institution_id).await?;
@@ -96,7 +98,7 @@ impl Taka {
         Ok(crate::model::SlaView {
             state: clock.state(now),
             stage: clock.stage,
-            stage_due: clock.due_at.map(service::local_time_string),
+            stage_due: clock.due_at.map(|t| service::local_time_text(lang, t)),
             time_left_minutes: sla::time_left(&cal, clock, now).map(|s| s / 60),
             expected_by: expected,
             expected_on: service::local_date_string(expected),

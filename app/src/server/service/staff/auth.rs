@@ -226,8 +226,8 @@ impl Taka {
             .map(|r| StaffSession {
                 id: r.id,
                 current: ctx.session_id == Some(r.id),
-                started: super::super::local_time_string(r.created_at),
-                last_seen: super::super::local_time_string(r.last_seen_at),
+                started: super::super::local_time_text(ctx.lang, r.created_at),
+                last_seen: super::super::local_time_text(ctx.lang, r.last_seen_at),
                 browser: crate::domain::user_agent::describe(&r.user_agent),
                 address: r.client_ip,
             })
@@ -383,7 +383,7 @@ impl Taka {
             .execute(&self.db.write)
             .await?;
         }
-        let mut ctx = self.context_from_row(row.user).await?;
+        let mut ctx = self.context_from_row(row.user, lang).await?;
         ctx.session_id = Some(row.session_id);
         Ok(Some(ctx))
     }
@@ -401,12 +401,12 @@ impl Taka {
             .fetch_optional(&self.db.read)
             .await?;
         match row {
-            Some(row) => self.context_from_row(row).await.map(Some),
+            Some(row) => self.context_from_row(row, lang).await.map(Some),
             None => Ok(None),
         }
     }
 
-    async fn context_from_row(&self, row: UserRow) -> ServiceResult<StaffContext> {
+    async fn context_from_row(&self, row: UserRow, lang: Lang) -> ServiceResult<StaffContext> {
         let service_ids: Vec<(i64,)> =
             sqlx::query_as("SELECT service_id FROM user_services WHERE user_id = $1")
                 .bind(row.id)
@@ -418,6 +418,7 @@ impl Taka {
             user: session_user(&row),
             session_id: None,
             analytics_only: false,
+            lang,
         })
     }
 }

@@ -48,7 +48,7 @@ impl Taka {
                     reference: r.reference,
                     service_name: r.service_name.unwrap_or_default(),
                     detail: r.detail,
-                    at_text: service::local_time_string(r.at),
+                    at_text: service::local_time_text(lang, r.at),
                     at_iso: service::rfc3339(r.at),
                     read: r.read_at.is_some(),
                 })

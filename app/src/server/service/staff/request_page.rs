@@ -61,6 +61,7 @@ impl Taka {
                 row.service_id,
                 &row.clock.clock(),
                 row.due_at,
+                lang,
             )
             .await?;
         // A possible duplicate is named only to those who may open it.
@@ -106,8 +107,8 @@ impl Taka {
             expected_by: sla.expected_on.clone(),
             overdue: matches!(sla.state, crate::domain::SlaState::Breached),
             sla,
-            deliveries: self.deliveries(row.id).await?,
-            timeline: self.timeline(row.id, false).await?,
+            deliveries: self.deliveries(row.id, lang).await?,
+            timeline: self.timeline(row.id, false, lang).await?,
             attachments: self.attachments_of(row.id, true).await?,
             actions,
             colleagues: colleagues
@@ -180,6 +181,7 @@ impl Taka {
     pub(crate) async fn deliveries(
         &self,
         request_id: i64,
+        lang: Lang,
     ) -> ServiceResult<Vec<crate::model::Delivery>> {
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -206,8 +208,8 @@ impl Taka {
                 status: r.status,
                 attempts: r.attempts,
                 last_error: r.last_error,
-                created_text: service::local_time_string(r.created_at),
-                sent_text: r.sent_at.map(service::local_time_string),
+                created_text: service::local_time_text(lang, r.created_at),
+                sent_text: r.sent_at.map(|t| service::local_time_text(lang, t)),
             })
             .collect())
     }
