@@ -360,14 +360,14 @@ pub fn summary_text(s: &AnalyticsSummary, l: Locale) -> String {
     td_string!(
         l,
         analytics.summary_text,
-        from = s.from.clone(),
-        to = s.to.clone(),
-        received = c.received,
-        previous = s.previous.received,
-        fulfilled = c.fulfilled,
-        refused = c.refused,
+        from = crate::i18n_text::iso_date(l, &s.from),
+        to = crate::i18n_text::iso_date(l, &s.to),
+        received = crate::i18n_text::number(l, c.received),
+        previous = crate::i18n_text::number(l, s.previous.received),
+        fulfilled = crate::i18n_text::number(l, c.fulfilled),
+        refused = crate::i18n_text::number(l, c.refused),
         on_time = pct(c.sla_met, c.sla_judged, l),
-        open = s.backlog
+        open = crate::i18n_text::number(l, s.backlog)
     )
     .to_string()
 }

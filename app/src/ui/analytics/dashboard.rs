@@ -44,9 +44,9 @@ pub(super) fn dashboard(v: &AnalyticsView, l: Locale) -> AnyView {
         .map(|p| {
             vec![
                 text(p.label.clone()),
-                text(p.received.to_string()),
-                text(p.fulfilled.to_string()),
-                text(p.refused.to_string()),
+                text(i18n_text::number(l, p.received)),
+                text(i18n_text::number(l, p.fulfilled)),
+                text(i18n_text::number(l, p.refused)),
             ]
         })
         .collect();
@@ -57,8 +57,8 @@ pub(super) fn dashboard(v: &AnalyticsView, l: Locale) -> AnyView {
             vec![
                 view! { {p.label.clone()} " " <small>"(" {p.monday.clone()} ")"</small> }
                     .into_any(),
-                text(p.received.to_string()),
-                text(p.fulfilled.to_string()),
+                text(i18n_text::number(l, p.received)),
+                text(i18n_text::number(l, p.fulfilled)),
             ]
         })
         .collect();
@@ -71,8 +71,8 @@ pub(super) fn dashboard(v: &AnalyticsView, l: Locale) -> AnyView {
         .map(|b: &LeadBucket| {
             vec![
                 text(b.label()),
-                text(b.decide.to_string()),
-                text(b.total.to_string()),
+                text(i18n_text::number(l, b.decide)),
+                text(i18n_text::number(l, b.total)),
             ]
         })
         .collect();
@@ -82,7 +82,7 @@ pub(super) fn dashboard(v: &AnalyticsView, l: Locale) -> AnyView {
         .map(|(c, n)| {
             vec![
                 text(i18n_text::channel(l, *c)),
-                text(n.to_string()),
+                text(i18n_text::number(l, *n)),
                 text(pct(*n, s.current.received, l)),
             ]
         })
@@ -90,7 +90,12 @@ pub(super) fn dashboard(v: &AnalyticsView, l: Locale) -> AnyView {
     let status_rows = s
         .statuses
         .iter()
-        .map(|(st, n)| vec![text(i18n_text::status(l, *st)), text(n.to_string())])
+        .map(|(st, n)| {
+            vec![
+                text(i18n_text::status(l, *st)),
+                text(i18n_text::number(l, *n)),
+            ]
+        })
         .collect();
 
     view! {
@@ -201,8 +206,8 @@ fn breakdown_table(
                 }
                 .into_any(),
                 view! { <Go to=q("received")>{received}</Go> }.into_any(),
-                text(p.counts.fulfilled.to_string()),
-                text(p.counts.refused.to_string()),
+                text(i18n_text::number(l, p.counts.fulfilled)),
+                text(i18n_text::number(l, p.counts.refused)),
                 text(pct(p.counts.sla_met, p.counts.sla_judged, l)),
                 view! { <Go to=q("open")>{backlog}</Go> }.into_any(),
             ]
