@@ -310,3 +310,12 @@ fn report_key_counts() {
         );
     }
 }
+
+/// The languages issue 13 asks for ship (a locale file each, hence a `Lang` each).
+#[test]
+fn the_eight_languages_ship() {
+    for code in ["lv", "en", "uk", "lt", "et", "de", "pl", "ru"] {
+        assert!(Lang::parse(code).is_some(), "{code} is missing");
+    }
+    assert_eq!(Lang::ALL[0].code(), "lv", "Latvian first");
+}
