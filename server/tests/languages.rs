@@ -234,37 +234,31 @@ async fn answers_and_dates_in_the_readers_language(app: &TestApp) {
     // The CSV of requests behind a figure: headers, channel, status and dates in the
     // reader's language.
     let cookie = app.session_cookie("vaditajs").await;
-    let csv = app
-        .http
-        .get(app.url("/staff/analytics.csv?table=requests&figure=received"))
-        .header("cookie", format!("{cookie}; {LANG}=de"))
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
-    let head = csv
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches('\u{feff}');
+    let requests_csv = |lang: &'static str| {
+        let cookie = format!("{cookie}; {LANG}={lang}");
+        async move {
+            app.http
+                .get(app.url("/staff/analytics.csv?table=requests&figure=received"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("csv")
+                .text()
+                .await
+                .expect("body")
+        }
+    };
+    let first_line = |csv: &str| {
+        csv.lines()
+            .next()
+            .unwrap_or("")
+            .trim_start_matches('\u{feff}')
+            .to_string()
+    };
+    let csv = requests_csv("de").await;
+    let head = first_line(&csv);
     assert!(!head.is_empty());
-    let en_csv = app
-        .http
-        .get(app.url("/staff/analytics.csv?table=requests&figure=received"))
-        .header("cookie", format!("{cookie}; {LANG}=en"))
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("body");
-    let en_head = en_csv
-        .lines()
-        .next()
-        .unwrap_or("")
-        .trim_start_matches('\u{feff}');
+    let en_head = first_line(&requests_csv("en").await);
     assert_ne!(head, en_head, "German headers differ from English ones");
     let row = csv
         .lines()

@@ -157,7 +157,19 @@ async fn page_language(
     next: axum::middleware::Next,
 ) -> Response {
     let path = req.uri().path();
-    if path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/healthz" {
+    // Static files (the WASM, styles, scripts, icons) have no language: no query for them.
+    let static_file = [
+        ".js",
+        ".css",
+        ".svg",
+        ".ico",
+        ".png",
+        ".wasm",
+        ".webmanifest",
+    ]
+    .iter()
+    .any(|ext| path.ends_with(ext));
+    if static_file || path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/healthz" {
         return next.run(req).await;
     }
     let scope = page_scope(path, req.uri().query());
