@@ -41,4 +41,11 @@ if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# Open311 client libraries from PyPI for the partner test (an independent client of ours).
+if [ "${1:-}" = "--browser" ] && { [ ! -x target/open311-venv/bin/python ] || [ end2end/open311/requirements.txt -nt target/open311-venv/.installed ]; }; then
+  say "installing the Open311 client libraries (georeport, civicbot) into target/open311-venv"
+  python3 -m venv target/open311-venv
+  target/open311-venv/bin/pip install --quiet --disable-pip-version-check -r end2end/open311/requirements.txt
+  touch target/open311-venv/.installed
+fi
 say "tools ready"

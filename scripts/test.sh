@@ -55,3 +55,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 (cd end2end && TAKA_E2E_URL="http://127.0.0.1:$PORT" TAKA_E2E_MAIL_DIR="$DB_DIR/mail" node --test --test-concurrency=1 tests/) || { echo "--- server log"; tail -50 "$LOG"; exit 1; }
+
+say "Open311 through existing client libraries (georeport and civicbot from PyPI), JSON and XML"
+target/open311-venv/bin/python end2end/open311/client_test.py "http://127.0.0.1:$PORT/open311/v2" tkp_demo_valmiera_city_app_2026 VNP-PROBLEMA \
+  || { echo "--- server log"; tail -50 "$LOG"; exit 1; }

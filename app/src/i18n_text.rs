@@ -65,6 +65,8 @@ pub fn field_error(l: Locale, e: &FieldError) -> String {
             td_string!(l, field_errors.file_infected, name = name)
         }
         FieldError::FileGone => td_string!(l, field_errors.file_gone).to_string(),
+        FieldError::InvalidUrl => td_string!(l, field_errors.invalid_url).to_string(),
+        FieldError::InvalidSecret => td_string!(l, field_errors.invalid_secret).to_string(),
     }
 }
 

@@ -435,6 +435,12 @@ fn policy() -> Result<Policy, String> {
         app::server::clamd::Clamd::from_url(url.trim()).map_err(|e| format!("CLAMD_URL: {e}"))?;
         policy.files.clamd_url = Some(url.trim().to_string());
     }
+    policy.webhooks_allow_local = env_flag("TAKA_WEBHOOKS_ALLOW_LOCAL", false)?;
+    if policy.webhooks_allow_local {
+        tracing::warn!(
+            "TAKA_WEBHOOKS_ALLOW_LOCAL: webhooks may go to plain HTTP and local addresses (development only)"
+        );
+    }
     Ok(policy)
 }
 

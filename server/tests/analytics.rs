@@ -32,6 +32,7 @@ fn tree_request() -> app::server::service::NewRequest {
         channel: Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 

@@ -25,7 +25,7 @@ async fn catalogue_in_two_languages(app: &TestApp) {
         .await
         .expect("json");
     let list = lv.as_array().expect("array");
-    assert_eq!(list.len(), 10);
+    assert_eq!(list.len(), 11);
     let parking = list
         .iter()
         .find(|s| s["code"] == "VNP-STAVATLAUJA")

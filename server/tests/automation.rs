@@ -36,6 +36,7 @@ fn tree_request(trees: &str, email: &str) -> NewRequest {
         channel: Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 
@@ -427,6 +428,7 @@ async fn the_demo_runs_with_automation(app: &TestApp) {
         channel: Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     };
     let approved = t
         .submit(statement("2", "anna@example.lv"), None)

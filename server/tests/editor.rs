@@ -77,6 +77,7 @@ fn dog(values: &[(&str, &str)]) -> NewRequest {
         channel: app::domain::Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 

@@ -42,6 +42,7 @@ fn tree_request(lang: Lang, email: &str) -> NewRequest {
         channel: Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 

@@ -44,6 +44,7 @@ fn tree_request(trees: &str, email: &str) -> NewRequest {
         channel: Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 

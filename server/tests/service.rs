@@ -37,6 +37,7 @@ fn parking_request() -> NewRequest {
         channel: Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 

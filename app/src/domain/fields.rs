@@ -272,6 +272,10 @@ pub enum FieldError {
     },
     /// A file uploaded earlier is no longer there (more than a day old, or used).
     FileGone,
+    /// Not an address a webhook may be sent to (HTTPS to a public host).
+    InvalidUrl,
+    /// A secret with spaces or control characters.
+    InvalidSecret,
 }
 
 impl FieldError {
@@ -302,6 +306,8 @@ impl FieldError {
             FieldError::FileMismatch { .. } => "file_mismatch",
             FieldError::FileInfected { .. } => "file_infected",
             FieldError::FileGone => "file_gone",
+            FieldError::InvalidUrl => "invalid_url",
+            FieldError::InvalidSecret => "invalid_secret",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod fields;
 pub mod files;
 pub mod lifecycle;
+pub mod partners;
 pub mod privacy;
 #[cfg(all(test, feature = "ssr"))]
 mod properties;

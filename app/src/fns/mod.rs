@@ -16,6 +16,7 @@ pub mod admin;
 pub mod analytics;
 pub mod editor;
 pub mod institution;
+pub mod partners;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
@@ -113,6 +114,8 @@ pub async fn submit_request(
     #[server(default)] in_person: Option<String>,
     // Files the browser uploaded ahead (`upload[FIELD][TOKEN]=on`).
     #[server(default)] upload: BTreeMap<String, BTreeMap<String, String>>,
+    // For services that ask where: an address or a place, in words.
+    #[server(default)] location_address: String,
 ) -> Result<(), AppError> {
     use crate::domain::Channel;
     use crate::server::service::NewRequest;
@@ -146,6 +149,10 @@ pub async fn submit_request(
             .into_iter()
             .map(|(field, tokens)| (field, tokens.into_keys().collect()))
             .collect(),
+        origin: crate::server::service::Origin {
+            location: crate::server::service::location_from_form(&location_address)?,
+            ..Default::default()
+        },
     };
     if staff.is_none() {
         ctx::limit(&taka, crate::server::service::Limit::Submit).await?;

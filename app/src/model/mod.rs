@@ -39,6 +39,9 @@ pub struct ServiceSummary {
     /// The language the texts are in: the one asked for, or a fallback (English, Latvian).
     #[serde(default)]
     pub text_lang: Lang,
+    /// The request says where (an address, or coordinates through Open311 and the API).
+    #[serde(default)]
+    pub asks_location: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,6 +80,9 @@ pub struct ServiceDetail {
     /// The language the texts are in: the one asked for, or a fallback (English, Latvian).
     #[serde(default)]
     pub text_lang: Lang,
+    /// The request says where (an address, or coordinates through Open311 and the API).
+    #[serde(default)]
+    pub asks_location: bool,
 }
 
 /// What the requester gets after submitting.
@@ -160,6 +166,12 @@ pub enum ProfileNotice {
     TokenRefused(crate::error::AppError),
     PasswordChanged,
     PasswordRefused(crate::error::AppError),
+    /// A new partner's key (partners page): shown this once, never again.
+    PartnerCreated {
+        name: String,
+        key: String,
+    },
+    PartnerRefused(crate::error::AppError),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -262,6 +274,9 @@ pub struct StaffRequestView {
     /// when it was submitted (only if this user may see that one too).
     #[serde(default)]
     pub duplicate_of: Option<String>,
+    /// Where the request is about (coordinates, an address, or both).
+    #[serde(default)]
+    pub location: Option<crate::domain::partners::Location>,
 }
 
 /// Per-field messages, keyed by field name.
@@ -659,4 +674,53 @@ pub struct PendingFile {
     pub field: String,
     pub token: String,
     pub name: String,
+}
+
+/// A partner system on the partners page (`/staff/admin/partners`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnerView {
+    pub id: i64,
+    pub name: String,
+    /// The key's first characters, to recognise it.
+    pub key_hint: String,
+    pub created_text: String,
+    pub last_used_text: Option<String>,
+    pub revoked: bool,
+    /// Codes of the services it may submit to and hear about.
+    pub services: Vec<String>,
+    pub webhooks: Vec<WebhookView>,
+}
+
+/// A partner's webhook, as the partner and the partners page see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookView {
+    pub id: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub services: Vec<String>,
+    pub created_at: String,
+    pub created_text: String,
+}
+
+/// A webhook delivery that gave up: it waits to be sent again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub partner: String,
+    pub url: String,
+    pub event: String,
+    pub event_id: String,
+    pub reference: Option<String>,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_text: String,
+}
+
+/// Everything the partners page shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartnersPage {
+    pub partners: Vec<PartnerView>,
+    /// The institution's services one may choose: (code, name).
+    pub services: Vec<(String, String)>,
+    pub dead_letters: Vec<DeadLetter>,
 }

@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .route("/analytics/summary", get(analytics_summary))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", axum::routing::delete(revoke_token))
+        .merge(super::partner_api::router())
         .fallback(|headers: HeaderMap| async move {
             ApiError::new(AppError::NotFound, accept_language(&headers))
         })
@@ -86,7 +87,25 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
+
+/// The header a partner system sends its key in.
+pub const PARTNER_KEY_HEADER: &str = "x-api-key";
+
+/// The partner whose key came in `X-Api-Key` (401 without one or with a wrong one).
+pub(crate) async fn partner_from(
+    taka: &Taka,
+    headers: &HeaderMap,
+    lang: Lang,
+) -> ApiResult<super::service::Partner> {
+    let key = headers
+        .get(PARTNER_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    taka.partner_by_key(key)
+        .await
+        .map_err(|e| ApiError::new(e.into(), lang))
+}
 
 /// A service field as the API shows it: texts in one language.
 #[derive(Serialize)]
@@ -174,6 +193,7 @@ async fn list_services(State(taka): State<Taka>, headers: HeaderMap) -> ApiResul
                 "institution": {"code": s.institution.code, "name": s.institution.name, "kind": s.institution.kind},
                 "sla_working_days": s.sla_days,
                 "life_situations": s.life_situations,
+                "asks_location": s.asks_location,
             })
         })
         .collect();
@@ -208,6 +228,7 @@ async fn get_service(
         },
         "life_situations": s.life_situations.iter().map(|l| &l.code).collect::<Vec<_>>(),
         "version": s.version,
+        "asks_location": s.asks_location,
         "fields": fields,
     })))
 }
@@ -221,6 +242,20 @@ struct CreateRequest {
     contact: ContactIn,
     #[serde(default)]
     language: Option<String>,
+    /// Where the request is about, for services that ask (`asks_location`).
+    #[serde(default)]
+    location: Option<LocationIn>,
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct LocationIn {
+    #[serde(default)]
+    lat: Option<f64>,
+    #[serde(default)]
+    long: Option<f64>,
+    #[serde(default)]
+    address: Option<String>,
 }
 
 #[derive(Deserialize, Serialize)]
@@ -270,9 +305,12 @@ async fn create_request(
     req: axum::extract::Request,
 ) -> ApiResult<Response> {
     let header_lang = accept_language(&headers);
-    // Partners calling with a valid token are known; anonymous callers share the web
-    // form's limit.
-    if headers.contains_key(axum::http::header::AUTHORIZATION) {
+    // Partners calling with a valid token or partner key are known; anonymous callers
+    // share the web form's limit.
+    let mut partner_id = None;
+    if headers.contains_key(PARTNER_KEY_HEADER) {
+        partner_id = Some(partner_from(&taka, &headers, header_lang).await?.id);
+    } else if headers.contains_key(axum::http::header::AUTHORIZATION) {
         staff_from(&taka, &headers, header_lang, super::auth::Access::Any).await?;
     } else {
         taka.hit_client(super::service::Limit::Submit, client.0)
@@ -369,6 +407,21 @@ async fn create_request(
     };
     let values =
         values_as_strings(&req.values).map_err(|f| ApiError::new(AppError::Invalid(f), lang))?;
+    let location = match &req.location {
+        None => Default::default(),
+        Some(l) => crate::domain::partners::Location::parse(
+            &l.lat.map(|v| v.to_string()).unwrap_or_default(),
+            &l.long.map(|v| v.to_string()).unwrap_or_default(),
+            l.address.as_deref().unwrap_or(""),
+        )
+        .map_err(|errors| {
+            let fields = errors
+                .into_iter()
+                .map(|(k, e)| (format!("location.{k}"), e))
+                .collect();
+            ApiError::new(AppError::Invalid(fields), lang)
+        })?,
+    };
     let new = NewRequest {
         service_code: req.service_code,
         values,
@@ -379,6 +432,11 @@ async fn create_request(
         channel: Channel::Api,
         idempotency,
         files,
+        origin: super::service::Origin {
+            location,
+            partner_id,
+            public_token: None,
+        },
     };
     let receipt = taka
         .submit(new, None)

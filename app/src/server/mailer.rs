@@ -167,7 +167,8 @@ impl Taka {
     /// Returns how many were claimed.
     pub async fn deliver_outbox(&self, mailer: &Mailer) -> ServiceResult<usize> {
         let now = self.now();
-        let due = "status = 'pending' AND next_attempt_at <= $2 AND (locked_until IS NULL OR locked_until < $2)";
+        let due = "channel = 'email' AND status = 'pending' AND next_attempt_at <= $2
+                   AND (locked_until IS NULL OR locked_until < $2)";
         let claimed: Vec<Claimed> = sqlx::query_as(&format!(
             "UPDATE outbox SET locked_until = $1, attempts = attempts + 1
              WHERE {due} AND id IN (SELECT id FROM outbox WHERE {due} ORDER BY id LIMIT $3)
@@ -251,8 +252,8 @@ impl Taka {
     }
 }
 
-/// The background jobs of one server process: outbox delivery (woken when a message is
-/// written, else every few seconds) and the service-level sweep (every minute). Both are
+/// The background jobs of one server process: outbox delivery of mail and of webhooks
+/// (each woken when something is written, else every few seconds) and the service-level sweep (every minute). Both are
 /// safe to run in several processes at once.
 pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration) {
     let sweeper = {
@@ -298,6 +299,21 @@ pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration)
             }
         }
     };
+    let hooks = {
+        let taka = taka.clone();
+        async move {
+            let client = crate::server::webhook::client();
+            loop {
+                if let Err(e) = taka.drain_webhooks(&client).await {
+                    tracing::error!("webhooks: {e}");
+                }
+                tokio::select! {
+                    _ = taka.webhook_signal().notified() => {}
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                }
+            }
+        }
+    };
     let deliverer = async move {
         let Some(mailer) = mailer else {
             return std::future::pending::<()>().await;
@@ -312,7 +328,7 @@ pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration)
             }
         }
     };
-    tokio::join!(sweeper, deliverer);
+    tokio::join!(sweeper, hooks, deliverer);
 }
 
 impl From<lettre::error::Error> for ServiceError {

@@ -13,11 +13,15 @@ pub mod files;
 pub mod generate;
 pub mod mailer;
 pub mod notify;
+pub mod open311;
+pub mod partner_api;
+pub mod partners;
 pub mod profile;
 pub mod secret;
 pub mod service;
 pub mod tracking;
 pub mod web;
+pub mod webhook;
 
 use axum::http::HeaderMap;
 use leptos::config::LeptosOptions;

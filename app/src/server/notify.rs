@@ -207,6 +207,90 @@ pub(crate) async fn enqueue_mail(
     Ok(())
 }
 
+/// One event partners may hear about, written with the change that caused it.
+pub(crate) struct WebhookEvent<'a> {
+    pub event: crate::domain::partners::EventType,
+    pub request_id: i64,
+    pub service_id: i64,
+    pub service_code: &'a str,
+    pub reference: &'a str,
+    /// The request's version after the change: with the reference it names the event.
+    pub version: i64,
+    pub status: crate::domain::Status,
+    pub previous: Option<crate::domain::Status>,
+    pub at: i64,
+}
+
+impl WebhookEvent<'_> {
+    /// The event's id: the same on every attempt to every webhook.
+    pub fn id(&self) -> String {
+        format!("evt_{}_v{}", self.reference, self.version)
+    }
+
+    /// What a partner receives: no personal data, only where the request stands.
+    pub fn body(&self, public_url: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id(),
+            "type": self.event.as_str(),
+            "created_at": crate::server::service::rfc3339(self.at),
+            "data": {
+                "reference": self.reference,
+                "service_code": self.service_code,
+                "status": self.status.as_str(),
+                "previous_status": self.previous.map(crate::domain::Status::as_str),
+                "stage": self.status.stage().number(),
+                "url": format!("{public_url}/api/v1/requests/{}", self.reference),
+            }
+        })
+    }
+}
+
+/// Write one delivery per webhook that wants `e` into the outbox within `tx` (the same
+/// event never twice to one webhook). The change itself never waits for a partner.
+pub(crate) async fn enqueue_webhooks(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    public_url: &str,
+    e: &WebhookEvent<'_>,
+) -> ServiceResult<usize> {
+    let hooks: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT w.id, w.url, w.events, w.services FROM webhooks w
+         JOIN partners p ON p.id = w.partner_id AND p.revoked_at IS NULL
+         JOIN partner_services ps ON ps.partner_id = p.id AND ps.service_id = $1
+         WHERE w.deleted_at IS NULL ORDER BY w.id",
+    )
+    .bind(e.service_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let body = e.body(public_url).to_string();
+    let mut n = 0;
+    for (id, url, events, services) in hooks {
+        let wanted = crate::domain::partners::EventType::list(&events).contains(&e.event)
+            && services.split(',').any(|s| s == e.service_code);
+        if !wanted {
+            continue;
+        }
+        sqlx::query(
+            "INSERT INTO outbox (dedupe_key, channel, request_id, recipient, lang, template,
+                subject, body_text, body_html, status, attempts, next_attempt_at, created_at,
+                webhook_id, event_id)
+             VALUES ($1, 'webhook', $2, $3, '', $4, $4, $5, '', 'pending', 0, $6, $6, $7, $8)
+             ON CONFLICT (dedupe_key) DO NOTHING",
+        )
+        .bind(format!("wh:{id}:{}", e.id()))
+        .bind(e.request_id)
+        .bind(&url)
+        .bind(e.event.as_str())
+        .bind(&body)
+        .bind(e.at)
+        .bind(id)
+        .bind(e.id())
+        .execute(&mut **tx)
+        .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// The kinds of in-app notification staff receive.
 pub const KIND_ASSIGNED: &str = "assigned";
 pub const KIND_AT_RISK: &str = "at_risk";

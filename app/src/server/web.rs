@@ -47,8 +47,13 @@ pub fn router(state: AppState) -> Router {
             "/staff/profile/tokens",
             axum::routing::post(super::profile::create),
         )
+        .route(
+            "/staff/admin/partners",
+            axum::routing::post(super::partners::create),
+        )
         .merge(super::files::routes())
         .nest("/api/v1", api::router())
+        .nest("/open311/v2", super::open311::router())
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })
@@ -169,7 +174,12 @@ async fn page_language(
     ]
     .iter()
     .any(|ext| path.ends_with(ext));
-    if static_file || path.starts_with("/pkg/") || path.starts_with("/api/") || path == "/healthz" {
+    if static_file
+        || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+        || path.starts_with("/open311/")
+        || path == "/healthz"
+    {
         return next.run(req).await;
     }
     let scope = page_scope(path, req.uri().query());

@@ -296,6 +296,7 @@ fn AuditView() -> impl IntoView {
                     {entity_option("calendar", t_string!(i18n, admin.entity_calendar).to_string())}
                     {entity_option("institution", t_string!(i18n, admin.entity_institution).to_string())}
                     {entity_option("life_situation", t_string!(i18n, admin.entity_life_situation).to_string())}
+                    {entity_option("partner", t_string!(i18n, admin.entity_partner).to_string())}
                 </select>
             </div>
             <div class="field">

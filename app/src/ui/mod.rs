@@ -8,6 +8,7 @@ mod editor;
 mod file_field;
 mod institution;
 pub mod islands;
+mod partners;
 pub mod privacy;
 pub mod profile;
 pub mod request_form;
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/staff/admin/staff/:id") view=admin::StaffAccountPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/institution") view=institution::InstitutionPage ssr=SsrMode::Async />
+                        <Route path=path!("/staff/admin/partners") view=partners::PartnersPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/services") view=editor::ServicesPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/services/:code") view=editor::ServiceEditorPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/admin/services/:code/fields/:name") view=editor::FieldPage ssr=SsrMode::Async />

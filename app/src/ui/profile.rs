@@ -32,7 +32,7 @@ fn Profile(user: crate::model::SessionUser) -> impl IntoView {
 /// The one-time notice a profile form post left for `user_id`, taken while the page is
 /// rendered on the server (pages are not hydrated): its cookie is cleared in this answer.
 #[cfg(feature = "ssr")]
-fn take_notice(user_id: i64) -> Option<ProfileNotice> {
+pub(crate) fn take_notice(user_id: i64) -> Option<ProfileNotice> {
     let parts = use_context::<axum::http::request::Parts>()?;
     let state = use_context::<crate::server::AppState>()?;
     let secure = state.taka.policy().secure_cookies;
@@ -47,7 +47,7 @@ fn take_notice(user_id: i64) -> Option<ProfileNotice> {
 }
 
 #[cfg(not(feature = "ssr"))]
-fn take_notice(_user_id: i64) -> Option<ProfileNotice> {
+pub(crate) fn take_notice(_user_id: i64) -> Option<ProfileNotice> {
     None
 }
 
@@ -63,7 +63,9 @@ fn ProfileBody(user: crate::model::SessionUser, notice: Option<ProfileNotice>) -
         Some(ProfileNotice::TokenRefused(e)) => (Some(Err(e)), None),
         Some(ProfileNotice::PasswordChanged) => (None, Some(Ok(()))),
         Some(ProfileNotice::PasswordRefused(e)) => (None, Some(Err(e))),
-        None => (None, None),
+        Some(ProfileNotice::PartnerCreated { .. } | ProfileNotice::PartnerRefused(_)) | None => {
+            (None, None)
+        }
     };
     let password_errors = match &password {
         Some(Err(AppError::Invalid(f))) => f.clone(),

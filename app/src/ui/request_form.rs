@@ -74,6 +74,13 @@ pub fn RequestForm(
                 <legend>{t!(i18n, service.details)}</legend>
                 {fields}
             </fieldset>
+            {service.asks_location.then(|| view! {
+                <fieldset>
+                    <legend>{t!(i18n, service.location)}</legend>
+                    <TextInput name="location_address".into() label=t_string!(i18n, service.location_address).to_string()
+                        required=true autocomplete="street-address" error=field_error("location_address") />
+                </fieldset>
+            })}
             <fieldset>
                 <legend>{t!(i18n, service.contact)}</legend>
                 <p class="hint">{t!(i18n, service.contact_hint)}</p>

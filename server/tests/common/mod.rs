@@ -73,7 +73,11 @@ impl TestApp {
         };
         let db = Db::connect(&url).await.expect("connect");
         db.migrate().await.expect("migrate");
-        let taka = Taka::new(db);
+        // The tests' webhook receivers listen on 127.0.0.1 over plain HTTP.
+        let taka = Taka::new(db).with_policy(app::server::service::Policy {
+            webhooks_allow_local: true,
+            ..Default::default()
+        });
         taka.prepare().await.expect("calendars");
         demo::load_catalogue(&taka).await.expect("catalogue");
         let options = leptos::config::LeptosOptions::builder()
@@ -223,6 +227,7 @@ pub fn parking_request(email: &str) -> app::server::service::NewRequest {
         channel: app::domain::Channel::Web,
         idempotency: None,
         files: Default::default(),
+        origin: Default::default(),
     }
 }
 

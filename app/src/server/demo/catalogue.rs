@@ -52,6 +52,9 @@ pub(super) struct DemoService {
     /// What the system does on its own (`auto_register` above is the one that counts).
     #[serde(default)]
     pub automation: Automation,
+    /// The request says where (reports about a public place; public through Open311).
+    #[serde(default)]
+    pub asks_location: bool,
     /// Codes of the life situations it belongs to.
     pub situations: Vec<String>,
     pub texts: Texts<ServiceTexts>,
@@ -138,8 +141,9 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
             .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO services (code, institution_id, sla_register_hours, sla_decide_days, sla_fulfil_days,
-                sla_target_pct, fields_json, auto_register, automation_json, active, created_at)
-             VALUES ($1, $2, 8, $3, $4, 90, $5, $6, $8, 1, $7) RETURNING id",
+                sla_target_pct, fields_json, auto_register, automation_json, active, created_at,
+                asks_location)
+             VALUES ($1, $2, 8, $3, $4, 90, $5, $6, $8, 1, $7, $9) RETURNING id",
         )
         .bind(s.code.as_str())
         .bind(inst_id)
@@ -150,6 +154,7 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         .bind(i64::from(s.auto_register))
         .bind(now)
         .bind(automation_json(s)?)
+        .bind(i64::from(s.asks_location))
         .fetch_one(db)
         .await?;
         for (lang, t) in &s.texts {
@@ -278,8 +283,25 @@ pub async fn load_catalogue(taka: &Taka) -> ServiceResult<()> {
         .execute(db)
         .await?;
     }
+    // One partner system, whose key the README shows: the city's app reports problems in
+    // public places and hears about them (Open311, the API, webhooks).
+    let (vnp_id,): (i64,) = sqlx::query_as("SELECT id FROM institutions WHERE code = 'VNP'")
+        .fetch_one(db)
+        .await?;
+    taka.create_partner_with_key(
+        vnp_id,
+        None,
+        DEMO_PARTNER_NAME,
+        &["VNP-PROBLEMA".to_string(), "VNP-KOKU-CIRSANA".to_string()],
+        DEMO_PARTNER_KEY,
+    )
+    .await?;
     Ok(())
 }
+
+/// The demo partner's key (README): for demonstration only, like the demo passwords.
+pub const DEMO_PARTNER_KEY: &str = "tkp_demo_valmiera_city_app_2026";
+pub const DEMO_PARTNER_NAME: &str = "Valmieras pilsētas lietotne";
 
 /// A demo service's automation as stored, in step with its `auto_register`, and checked
 /// against its form as an owner's change would be.
@@ -313,7 +335,15 @@ mod tests {
     fn catalogue_parses_with_texts_in_every_language() {
         let c = Catalogue::parse().expect("catalogue.json");
         assert_eq!(c.institutions.len(), 2);
-        assert_eq!(c.services.len(), 10);
+        assert_eq!(c.services.len(), 11);
+        // Problem reports ask where; they are what Open311 makes public (issue 12).
+        let located: Vec<&str> = c
+            .services
+            .iter()
+            .filter(|s| s.asks_location)
+            .map(|s| s.code.as_str())
+            .collect();
+        assert_eq!(located, ["VNP-PROBLEMA"]);
         assert_eq!(c.life_situations.len(), 6);
         assert_eq!(c.requester_names.len(), 16);
         // The state institution runs with automation switched on (README, issue 9).

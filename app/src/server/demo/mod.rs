@@ -11,7 +11,7 @@
 mod catalogue;
 mod requests;
 
-pub use catalogue::load_catalogue;
+pub use catalogue::{DEMO_PARTNER_KEY, DEMO_PARTNER_NAME, load_catalogue};
 
 use super::Taka;
 use super::error::ServiceResult;

@@ -3,13 +3,14 @@
 
 use super::DEMO_PASSWORD;
 use super::catalogue::DemoService;
+use crate::domain::partners::Location;
 use crate::domain::sla;
 use crate::domain::{
     Action, Actor, Channel, FieldSpec, FieldType, Lang, Role, SlaState, Status, lifecycle,
 };
 use crate::server::Taka;
 use crate::server::error::{ServiceError, ServiceResult};
-use crate::server::service::{Clock, NewRequest};
+use crate::server::service::{Clock, NewRequest, Origin};
 use std::collections::BTreeMap;
 
 struct Lcg(u64);
@@ -259,6 +260,10 @@ pub(super) async fn make_requests(
                         },
                         idempotency: None,
                         files: Default::default(),
+                        origin: Origin {
+                            location: place(svc, &mut rng),
+                            ..Default::default()
+                        },
                     },
                     in_person.then_some(ctx),
                 )
@@ -331,6 +336,10 @@ pub(super) async fn make_requests(
                     channel: Channel::Web,
                     idempotency: None,
                     files: Default::default(),
+                    origin: Origin {
+                        location: place(svc, &mut rng),
+                        ..Default::default()
+                    },
                 },
                 None,
             )
@@ -344,4 +353,24 @@ pub(super) async fn make_requests(
     // Mark what is at risk or late now, as the background job would.
     taka.sla_sweep().await?;
     Ok(made)
+}
+
+/// Places in Valmiera for the services that ask where (the rest: none).
+fn place(svc: &DemoService, rng: &mut Lcg) -> Location {
+    const PLACES: [(&str, f64, f64); 5] = [
+        ("Rīgas iela 10, Valmiera", 57.53810, 25.42630),
+        ("Lāčplēša iela 2, Valmiera", 57.53640, 25.42210),
+        ("Vecpuiškas parks, Valmiera", 57.54150, 25.43020),
+        ("Stacijas iela 1, Valmiera", 57.53070, 25.41360),
+        ("Gaujas krastmala pie tilta, Valmiera", 57.53990, 25.41810),
+    ];
+    if !svc.asks_location {
+        return Location::default();
+    }
+    let (address, lat, long) = PLACES[rng.below(PLACES.len())];
+    Location {
+        lat: Some(lat),
+        long: Some(long),
+        address: Some(address.to_string()),
+    }
 }

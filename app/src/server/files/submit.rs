@@ -166,6 +166,15 @@ async fn submit_multipart(
         },
         idempotency: None,
         files: tokens,
+        origin: crate::server::service::Origin {
+            location: match crate::server::service::location_from_form(
+                post.value("location_address").unwrap_or(""),
+            ) {
+                Ok(l) => l,
+                Err(e) => return Err((e, pending, service_code.clone())),
+            },
+            ..Default::default()
+        },
     };
     let receipt = taka
         .submit(new, staff.as_ref())

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// Columns shared by the catalogue queries. A service's texts come whole from one language:
 /// the one asked for, else English, else Latvian (always there); `text_lang` says which.
 const SERVICE_SELECT: &str = "
-    SELECT s.id, s.code, s.version, s.retention_days, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
+    SELECT s.id, s.code, s.version, s.retention_days, s.asks_location, s.sla_register_hours, s.sla_decide_days, s.sla_fulfil_days, s.sla_target_pct, s.fields_json,
            COALESCE(st.name, se.name, sl.name) AS name,
            COALESCE(st.summary, se.summary, sl.summary) AS summary,
            COALESCE(st.description, se.description, sl.description) AS description,
@@ -40,6 +40,7 @@ struct ServiceRow {
     code: String,
     version: i64,
     retention_days: i64,
+    asks_location: i64,
     sla_register_hours: i64,
     sla_decide_days: i64,
     sla_fulfil_days: i64,
@@ -108,6 +109,7 @@ impl Taka {
                 sla: r.targets(),
                 life_situations: links.get(&r.id).cloned().unwrap_or_default(),
                 text_lang: Lang::parse(&r.text_lang).unwrap_or_default(),
+                asks_location: r.asks_location == 1,
             })
             .collect();
         Ok(Catalogue {
@@ -154,6 +156,7 @@ impl Taka {
             legal_basis: row.legal_basis.clone(),
             contact: row.contact.clone(),
             text_lang: Lang::parse(&row.text_lang).unwrap_or_default(),
+            asks_location: row.asks_location == 1,
         })
     }
 

@@ -18,6 +18,8 @@ pub mod files;
 mod institution;
 pub mod languages;
 pub mod limits;
+pub mod open311;
+pub mod partners;
 mod privacy;
 mod requests;
 pub mod rollup;
@@ -29,7 +31,8 @@ mod versions;
 
 pub use audit::AUDIT_PAGE;
 pub use limits::{Limit, Limits};
-pub use requests::{IdempotencyKey, NewRequest};
+pub use partners::{NewWebhook, PARTNER_KEY_PREFIX, Partner};
+pub use requests::{IdempotencyKey, NewRequest, Origin, location_from_form};
 pub use shared::StaffContext;
 pub use staff::{Client, NOTICE_SECONDS, NewUser, SESSION_SECONDS, hash_password};
 pub use staff::{INVITE_SECONDS, LinkPurpose, RESET_SECONDS};
@@ -49,6 +52,8 @@ pub struct Taka {
     calendars: std::sync::Arc<sla::CalendarCache>,
     /// Woken when a message is written to the outbox, so the worker sends it at once.
     outbox: std::sync::Arc<tokio::sync::Notify>,
+    /// The same for webhook deliveries (a `Notify` wakes one waiter).
+    webhooks: std::sync::Arc<tokio::sync::Notify>,
     /// Where links in messages point (`PUBLIC_URL`).
     public_url: std::sync::Arc<str>,
     /// Keys code hashes and seals outbox bodies (`server::secret`).
@@ -68,6 +73,9 @@ pub struct Policy {
     pub secure_cookies: bool,
     /// Sizes of files and the virus scanner.
     pub files: files::FilePolicy,
+    /// Webhooks may go to plain HTTP and local addresses (`TAKA_WEBHOOKS_ALLOW_LOCAL`;
+    /// development and tests only).
+    pub webhooks_allow_local: bool,
 }
 
 impl Default for Policy {
@@ -77,6 +85,7 @@ impl Default for Policy {
             limits: Limits::default(),
             secure_cookies: true,
             files: Default::default(),
+            webhooks_allow_local: false,
         }
     }
 }
@@ -120,6 +129,7 @@ impl Taka {
             clock,
             calendars: Default::default(),
             outbox: Default::default(),
+            webhooks: Default::default(),
             public_url: DEFAULT_PUBLIC_URL.into(),
             secret: std::sync::Arc::new(crate::server::secret::Secret::random()),
             policy: Default::default(),
@@ -187,6 +197,10 @@ impl Taka {
     /// Tell the outbox worker there is something to send.
     pub fn wake_outbox(&self) {
         self.outbox.notify_one();
+        self.webhooks.notify_one();
+    }
+    pub fn webhook_signal(&self) -> &tokio::sync::Notify {
+        &self.webhooks
     }
     pub fn outbox_signal(&self) -> &tokio::sync::Notify {
         &self.outbox

@@ -78,7 +78,8 @@ impl Taka {
             .execute(&mut **tx)
             .await?;
         sqlx::query(
-            "UPDATE outbox SET recipient = '', body_text = '', body_html = '' WHERE request_id = $1",
+            "UPDATE outbox SET recipient = '', body_text = '', body_html = ''
+             WHERE request_id = $1 AND channel <> 'webhook'",
         )
         .bind(row.id)
         .execute(&mut **tx)
@@ -278,7 +279,7 @@ impl Taka {
         let answers = labelled_answers(&row, lang)?;
         let messages: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
             "SELECT template, subject, sent_at, status FROM outbox
-             WHERE request_id = $1 AND user_id IS NULL ORDER BY id",
+             WHERE request_id = $1 AND user_id IS NULL AND channel <> 'webhook' ORDER BY id",
         )
         .bind(row.id)
         .fetch_all(&self.db.read)

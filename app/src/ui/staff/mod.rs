@@ -77,6 +77,7 @@ fn StaffBar(user: SessionUser, sign_out: ServerAction<SignOut>) -> impl IntoView
                 {crate::domain::admin::may_administer(role).then(|| view! {
                     <a href="/staff/admin/staff">{t!(i18n, admin.nav_staff)}</a>
                     <a href="/staff/admin/institution">{t!(i18n, institution.nav)}</a>
+                    <a href="/staff/admin/partners" rel="external">{t!(i18n, partners.nav)}</a>
                     <a href="/staff/admin/audit">{t!(i18n, admin.nav_audit)}</a>
                 })}
                 <ActionForm action=sign_out attr:class="inline">

@@ -103,6 +103,22 @@ where
                     {r.service_owner.clone().map(|o| view! { <dt>{t!(i18n, staff.service_owner)}</dt><dd>{o}</dd> })}
                     {r.rating.map(|s| view! { <dt>{t!(i18n, staff.rating)}</dt><dd>{format!("{s}/5")} {r.rating_comment.clone().map(|c| format!(" — {c}"))}</dd> })}
                 </dl>
+                {r.location.clone().map(|l| {
+                    let link = l.map_link();
+                    view! {
+                        <h2 id="loc-h">{t!(i18n, staff.location)}</h2>
+                        <dl class="facts" aria-labelledby="loc-h">
+                            {l.address.clone().map(|a| view! { <dt>{t!(i18n, staff.address)}</dt><dd>{a}</dd> })}
+                            {l.coordinates_text().map(|c| view! {
+                                <dt>{t!(i18n, staff.coordinates)}</dt>
+                                <dd>
+                                    <span data-testid="coordinates">{c}</span> " "
+                                    {link.map(|href| view! { <a href=href rel="noopener noreferrer" data-testid="map-link">{t!(i18n, staff.open_map)}</a> })}
+                                </dd>
+                            })}
+                        </dl>
+                    }
+                })}
                 <h2>{t!(i18n, staff.values)}</h2>
                 <dl class="facts">
                     {r.values.iter().map(|(label, value)| view! { <dt>{label.clone()}</dt><dd class="prose">{value.clone()}</dd> }).collect_view()}

@@ -329,16 +329,17 @@ impl Taka {
     ) -> ServiceResult<ServiceDetail> {
         let view = self.service_draft(ctx, code, lang).await?;
         let e = self.editable(ctx, code).await?;
-        let (inst_code, kind, sector, municipality, inst_name, retention_days): (
+        let (inst_code, kind, sector, municipality, inst_name, retention_days, asks_location): (
             String,
             String,
             Option<String>,
             Option<String>,
             String,
             i64,
+            i64,
         ) = sqlx::query_as(
             "SELECT i.code, i.kind, i.sector, i.municipality, COALESCE(it.name, il.name),
-                    s.retention_days
+                    s.retention_days, s.asks_location
              FROM services s JOIN institutions i ON i.id = s.institution_id
              JOIN institution_texts il ON il.institution_id = i.id AND il.lang = 'lv'
              LEFT JOIN institution_texts it ON it.institution_id = i.id AND it.lang = $1
@@ -391,6 +392,7 @@ impl Taka {
             fees: mine.get("fees"),
             legal_basis: mine.get("legal_basis"),
             contact: mine.get("contact"),
+            asks_location: asks_location == 1,
         })
     }
 }

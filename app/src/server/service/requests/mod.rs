@@ -28,6 +28,33 @@ pub struct NewRequest {
     pub idempotency: Option<IdempotencyKey>,
     /// Files uploaded ahead of the form, by field: the tokens the uploads gave.
     pub files: BTreeMap<String, Vec<String>>,
+    /// Where it came from and what it is about, beyond the form.
+    pub origin: Origin,
+}
+
+/// The place a form without coordinates gives: an address or a place, in words (errors on
+/// `location_address`).
+pub fn location_from_form(
+    address: &str,
+) -> Result<crate::domain::partners::Location, crate::error::AppError> {
+    crate::domain::partners::Location::parse("", "", address).map_err(|errors| {
+        crate::error::AppError::Invalid(
+            errors
+                .into_iter()
+                .map(|(_, e)| ("location_address".to_string(), e))
+                .collect(),
+        )
+    })
+}
+
+/// What a channel knows of a request beyond its form: the place (Open311's `lat`/`long`
+/// or an address) and the partner system that sent it.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub location: crate::domain::partners::Location,
+    pub partner_id: Option<i64>,
+    /// Open311's token for the request (a public random name).
+    pub public_token: Option<String>,
 }
 
 /// An API client's `Idempotency-Key` with a hash of the body it came with.

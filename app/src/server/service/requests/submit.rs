@@ -39,12 +39,13 @@ impl Taka {
             sla_target_pct: i64,
             auto_register: i64,
             automation_json: String,
+            asks_location: i64,
             service_name: String,
             institution_name: String,
         }
         let svc: Svc = sqlx::query_as(
             "SELECT s.id, s.institution_id, s.fields_json, s.version, s.sla_register_hours, s.sla_decide_days,
-                    s.sla_fulfil_days, s.sla_target_pct, s.auto_register, s.automation_json,
+                    s.sla_fulfil_days, s.sla_target_pct, s.auto_register, s.automation_json, s.asks_location,
                     COALESCE(st.name, sl.name) AS service_name, COALESCE(it.name, il.name) AS institution_name
              FROM services s
              JOIN service_texts sl ON sl.service_id = s.id AND sl.lang = 'lv'
@@ -76,6 +77,20 @@ impl Taka {
         if !ActionKind::Submit.permits(actor) {
             return Err(AppError::Forbidden.into());
         }
+        // A partner submits only to the services it was given.
+        if let Some(partner) = input.origin.partner_id {
+            let given: Option<(i64,)> = sqlx::query_as(
+                "SELECT ps.partner_id FROM partner_services ps JOIN partners p ON p.id = ps.partner_id
+                 WHERE ps.partner_id = $1 AND ps.service_id = $2 AND p.revoked_at IS NULL",
+            )
+            .bind(partner)
+            .bind(svc.id)
+            .fetch_optional(&self.db.read)
+            .await?;
+            if given.is_none() {
+                return Err(AppError::Forbidden.into());
+            }
+        }
 
         // Validate everything before anything is written.
         let schema = parse_fields(&svc.fields_json)?;
@@ -98,6 +113,10 @@ impl Taka {
             errors.extend(e);
             Contact::default()
         });
+        // A service that asks where: coordinates or an address.
+        if svc.asks_location == 1 && input.origin.location.is_empty() {
+            errors.insert("location_address".into(), domain::FieldError::Required);
+        }
         if !errors.is_empty() {
             return Err(AppError::Invalid(errors).into());
         }
@@ -191,9 +210,10 @@ impl Taka {
                 contact_name, contact_email, contact_phone, values_json, status, created_by,
                 submitted_at, updated_at, due_at, version, registered_at,
                 sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
-                paused_remaining, sla_alert, sla_breached, sla_done_at, service_version, duplicate_of)
+                paused_remaining, sla_alert, sla_breached, sla_done_at, service_version, duplicate_of,
+                latitude, longitude, address, partner_id, public_token)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $26,
-                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27, $28) RETURNING id",
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27, $28, CAST($29 AS DOUBLE PRECISION), CAST($30 AS DOUBLE PRECISION), $31, $32, $33) RETURNING id",
         )
         .bind(&reference)
         .bind(self.code_hash(&code))
@@ -223,6 +243,13 @@ impl Taka {
         .bind((status == Status::Registered).then_some(at))
         .bind(svc.version)
         .bind(duplicate.as_ref().map(|d| d.id))
+        // As text: sqlx's Any driver sends a missing number with a type PostgreSQL then keeps
+        // for the prepared statement, and a later coordinate would not fit it.
+        .bind(input.origin.location.lat.map(|v| v.to_string()))
+        .bind(input.origin.location.long.map(|v| v.to_string()))
+        .bind(input.origin.location.address.as_deref())
+        .bind(input.origin.partner_id)
+        .bind(input.origin.public_token.as_deref())
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;
@@ -274,6 +301,22 @@ impl Taka {
                 submitted_at: at,
                 registered_at: (status == Status::Registered).then_some(at),
                 ..Default::default()
+            },
+        )
+        .await?;
+        notify::enqueue_webhooks(
+            &mut tx,
+            self.public_url(),
+            &notify::WebhookEvent {
+                event: crate::domain::partners::EventType::Created,
+                request_id: id,
+                service_id: svc.id,
+                service_code: &input.service_code,
+                reference: &reference,
+                version: events.len() as i64 - 1,
+                status,
+                previous: None,
+                at,
             },
         )
         .await?;

@@ -1,6 +1,7 @@
 //! The one place a request's status changes, and who is told about it.
 
 use super::{NewEvent, insert_events, record_rollups};
+use crate::domain::partners::EventType;
 use crate::domain::sla;
 use crate::domain::{Action, Actor, Lang, Status, lifecycle};
 use crate::error::AppError;
@@ -202,6 +203,24 @@ impl Taka {
             &after,
         )
         .await?;
+        if t.from != t.to {
+            notify::enqueue_webhooks(
+                &mut tx,
+                self.public_url(),
+                &notify::WebhookEvent {
+                    event: EventType::StatusChanged,
+                    request_id: row.id,
+                    service_id: row.service_id,
+                    service_code: &row.service_code,
+                    reference: &row.reference,
+                    version: row.version + 1,
+                    status: t.to,
+                    previous: Some(t.from),
+                    at,
+                },
+            )
+            .await?;
+        }
         self.notify_transition(
             &mut tx,
             row,

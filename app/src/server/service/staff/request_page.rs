@@ -127,6 +127,7 @@ impl Taka {
                 ctx.user.role,
             ),
             duplicate_of,
+            location: self.request_location(row.id).await?,
         })
     }
 
@@ -195,7 +196,7 @@ impl Taka {
         }
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT template, recipient, status, attempts, last_error, created_at, sent_at
-             FROM outbox WHERE request_id = $1 ORDER BY id",
+             FROM outbox WHERE request_id = $1 AND channel <> 'webhook' ORDER BY id",
         )
         .bind(request_id)
         .fetch_all(&self.db.read)
