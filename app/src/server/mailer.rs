@@ -215,28 +215,39 @@ impl Taka {
                     .await?;
                 }
                 Err((permanent, error)) => {
-                    let give_up = permanent || m.attempts >= MAX_ATTEMPTS;
-                    tracing::warn!(
-                        id = m.id,
-                        attempts = m.attempts,
-                        give_up,
-                        "mail not delivered: {error}"
-                    );
-                    sqlx::query(
-                        "UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL,
-                            last_error = $3
-                         WHERE id = $4",
-                    )
-                    .bind(if give_up { "failed" } else { "pending" })
-                    .bind(at + backoff(m.attempts))
-                    .bind(error.chars().take(500).collect::<String>())
-                    .bind(m.id)
-                    .execute(&self.db.write)
-                    .await?;
+                    self.record_failed_attempt(m.id, m.attempts, MAX_ATTEMPTS, permanent, &error)
+                        .await?;
                 }
             }
         }
         Ok(n)
+    }
+
+    /// A failed attempt of outbox row `id` (mail or webhook): tried again after the back-off,
+    /// or given up (`failed`) when permanent or after `max_attempts`.
+    pub(crate) async fn record_failed_attempt(
+        &self,
+        id: i64,
+        attempts: i64,
+        max_attempts: i64,
+        permanent: bool,
+        error: &str,
+    ) -> ServiceResult<()> {
+        let give_up = permanent || attempts >= max_attempts;
+        tracing::warn!(id, attempts, give_up, "outbox delivery failed: {error}");
+        let at = self.now();
+        sqlx::query(
+            "UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL,
+                last_error = $3
+             WHERE id = $4",
+        )
+        .bind(if give_up { "failed" } else { "pending" })
+        .bind(at + backoff(attempts))
+        .bind(error.chars().take(500).collect::<String>())
+        .bind(id)
+        .execute(&self.db.write)
+        .await?;
+        Ok(())
     }
 
     /// Deliver until nothing is due (tests, and the worker after a wake-up).

@@ -8,7 +8,7 @@
 
 use crate::server::Taka;
 use crate::server::error::ServiceResult;
-use crate::server::mailer::{LEASE_SECONDS, backoff};
+use crate::server::mailer::LEASE_SECONDS;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -129,24 +129,8 @@ impl Taka {
                     .await?;
                 }
                 Err((permanent, error)) => {
-                    let give_up = permanent || m.attempts >= MAX_ATTEMPTS;
-                    tracing::warn!(
-                        id = m.id,
-                        attempts = m.attempts,
-                        give_up,
-                        "webhook not delivered: {error}"
-                    );
-                    sqlx::query(
-                        "UPDATE outbox SET status = $1, next_attempt_at = $2, locked_until = NULL,
-                            last_error = $3
-                         WHERE id = $4",
-                    )
-                    .bind(if give_up { "failed" } else { "pending" })
-                    .bind(at + backoff(m.attempts))
-                    .bind(error.chars().take(500).collect::<String>())
-                    .bind(m.id)
-                    .execute(&self.db.write)
-                    .await?;
+                    self.record_failed_attempt(m.id, m.attempts, MAX_ATTEMPTS, permanent, &error)
+                        .await?;
                 }
             }
         }
