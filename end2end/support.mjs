@@ -58,6 +58,12 @@ export async function go(page, path) {
   return resp;
 }
 
+/// Wait until the request form's island runs (its `data-live` mark). Networkidle is not
+/// enough on a loaded machine: the WASM may still be compiling when the network is quiet.
+export async function formLive(page) {
+  await page.locator('form.request-form[data-live]').waitFor({ state: 'attached', timeout: 60000 });
+}
+
 /// Run axe-core on the current page; fail with a readable list of violations.
 export async function checkA11y(page, label) {
   // Through the DevTools protocol, not an inline <script>: the page's Content-Security-Policy

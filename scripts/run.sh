@@ -13,5 +13,17 @@ export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}" LEPTOS_SITE_ROOT=t
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/taka.db?mode=rwc}" TAKA_DEMO="${TAKA_DEMO:-true}"
 # Plain HTTP on localhost: cookies cannot be Secure here (never set this on a served portal).
 export TAKA_DEV_INSECURE_COOKIES="${TAKA_DEV_INSECURE_COOKIES:-true}"
+# Citizen sign-in for the demo: the test OpenID Connect provider (accounts anna and janis) on
+# the next port, unless a real provider is configured (TAKA_OIDC_ISSUER).
+if [ -z "${TAKA_OIDC_ISSUER:-}" ] && [ "$TAKA_DEMO" != "false" ] && command -v node >/dev/null; then
+  OIDC_PORT="${TAKA_DEMO_OIDC_PORT:-3001}"
+  (cd end2end/oidc && OIDC_PORT="$OIDC_PORT" OIDC_CLIENT_ID=taka-demo OIDC_CLIENT_SECRET=demo-secret-not-for-production \
+    OIDC_REDIRECT_URIS="http://$LEPTOS_SITE_ADDR/signin/callback" exec node provider.mjs) &
+  OIDC=$!
+  trap 'kill $OIDC 2>/dev/null || true' EXIT
+  export TAKA_OIDC_ISSUER="http://127.0.0.1:$OIDC_PORT" TAKA_OIDC_CLIENT_ID=taka-demo \
+    TAKA_OIDC_CLIENT_SECRET=demo-secret-not-for-production TAKA_OIDC_NAME="${TAKA_OIDC_NAME:-Demo ID}"
+  echo "Citizen sign-in: the demo provider at $TAKA_OIDC_ISSUER (user names anna or janis, no password)"
+fi
 echo "Taka: http://$LEPTOS_SITE_ADDR  (staff: sniedzejs / demo-parole-2026; Ctrl-C stops)"
-exec "${CARGO_TARGET_DIR:-target}/release/taka" serve
+"${CARGO_TARGET_DIR:-target}/release/taka" serve

@@ -35,6 +35,12 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ end2end/package.json -nt end
   (cd end2end && npm install --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
 fi
 
+# The OpenID Connect provider the sign-in tests start (npm oidc-provider, pinned by its lock file).
+if [ ! -d end2end/oidc/node_modules/oidc-provider ] || [ end2end/oidc/package-lock.json -nt end2end/oidc/node_modules/.installed ]; then
+  say "installing the test OpenID Connect provider (oidc-provider)"
+  (cd end2end/oidc && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed)
+fi
+
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
   say "installing Debian's chromium"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -42,16 +42,28 @@ say "browser tests (Debian chromium, axe-core)"
 PORT=${TAKA_E2E_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 DB_DIR=$(mktemp -d)
 LOG="$DB_DIR/server.log"
+# The OpenID Connect provider citizens sign in with (npm oidc-provider, accounts anna and janis).
+OIDC_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+(cd end2end/oidc && OIDC_PORT="$OIDC_PORT" OIDC_CLIENT_ID=taka-e2e OIDC_CLIENT_SECRET=e2e-secret-not-for-production \
+  OIDC_REDIRECT_URIS="http://127.0.0.1:$PORT/signin/callback" exec node provider.mjs) >"$DB_DIR/oidc.log" 2>&1 &
+OIDC=$!
 # Spelled as a newcomer would: a SQLite URL without ?mode=rwc, and TAKA_DEMO=1.
 LEPTOS_SITE_ADDR="127.0.0.1:$PORT" LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=taka LEPTOS_SITE_PKG_DIR=pkg \
   DATABASE_URL="sqlite://$DB_DIR/e2e.db" TAKA_DEMO=1 MAIL_DIR="$DB_DIR/mail" RUST_LOG=warn \
   TAKA_DATA_DIR="$DB_DIR" TAKA_DEV_INSECURE_COOKIES=true CLAMD_URL="$TAKA_TEST_CLAMD" \
+  TAKA_OIDC_ISSUER="http://127.0.0.1:$OIDC_PORT" TAKA_OIDC_CLIENT_ID=taka-e2e \
+  TAKA_OIDC_CLIENT_SECRET=e2e-secret-not-for-production TAKA_OIDC_NAME="Test ID" \
   "${CARGO_TARGET_DIR:-target}/release/taka" serve >"$LOG" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT
+trap 'kill $SERVER $OIDC 2>/dev/null || true; wait $SERVER $OIDC 2>/dev/null || true; rm -rf "$DB_DIR"' EXIT
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   kill -0 $SERVER 2>/dev/null || { cat "$LOG"; echo "server did not start"; exit 1; }
+  sleep 0.5
+done
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$OIDC_PORT/.well-known/openid-configuration" >/dev/null 2>&1 && break
+  kill -0 $OIDC 2>/dev/null || { cat "$DB_DIR/oidc.log"; echo "the OpenID provider did not start"; exit 1; }
   sleep 0.5
 done
 (cd end2end && TAKA_E2E_URL="http://127.0.0.1:$PORT" TAKA_E2E_MAIL_DIR="$DB_DIR/mail" node --test --test-concurrency=1 tests/) || { echo "--- server log"; tail -50 "$LOG"; exit 1; }

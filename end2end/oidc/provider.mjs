@@ -16,6 +16,13 @@ const seconds = (name, dflt) => {
   const v = Number.parseInt(env[name] ?? '', 10);
   return Number.isFinite(v) && v > 0 ? v : dflt;
 };
+// A provider whose clock is off by this many seconds (negative: behind), to test that
+// relying parties refuse tokens that have already expired.
+const CLOCK_SKEW = Number.parseInt(env.OIDC_CLOCK_SKEW ?? '0', 10) || 0;
+if (CLOCK_SKEW) {
+  const realNow = Date.now;
+  Date.now = () => realNow() + CLOCK_SKEW * 1000;
+}
 const CODE_TTL = seconds('OIDC_CODE_TTL', 60);
 const ACCESS_TOKEN_TTL = seconds('OIDC_ACCESS_TOKEN_TTL', 60);
 const ID_TOKEN_TTL = seconds('OIDC_ID_TOKEN_TTL', 60);

@@ -1,7 +1,7 @@
 // A citizen on a phone submits a request and tracks it; the same with JavaScript off.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, go, checkA11y, checkNoHorizontalScroll, PHONE, BASE } from '../support.mjs';
+import { launch, go, formLive, checkA11y, checkNoHorizontalScroll, PHONE, BASE } from '../support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -43,7 +43,7 @@ test('a citizen on a phone submits and tracks a request', async () => {
 
   await page.getByRole('link', { name: 'Pieprasīt pakalpojumu' }).click();
   await page.waitForURL(/\/request$/);
-  await page.waitForLoadState('networkidle');
+  await formLive(page);
   await checkA11y(page, 'request form');
   await checkNoHorizontalScroll(page, 'request form');
 

@@ -6,7 +6,7 @@
 // the differences and the audit log say what happened. Every page passes axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, checkA11y, checkNoHorizontalScroll, signIn, go, PHONE } from '../support.mjs';
+import { launch, checkA11y, checkNoHorizontalScroll, signIn, go, formLive, PHONE } from '../support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -141,6 +141,7 @@ test('an owner builds, publishes and changes a service; a citizen on a phone use
   const phone = await browser.newContext({ viewport: PHONE, locale: 'lv-LV', isMobile: true });
   const p = await phone.newPage();
   await go(p, `/services/${CODE}/request`);
+  await formLive(p);
   await checkA11y(p, 'new service form on a phone');
   await checkNoHorizontalScroll(p, 'new service form on a phone');
   const chip = p.locator('#f-chip');

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { launch, go, checkA11y, checkNoHorizontalScroll, signIn, PHONE, BASE } from '../support.mjs';
+import { launch, go, formLive, checkA11y, checkNoHorizontalScroll, signIn, PHONE, BASE } from '../support.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -59,6 +59,7 @@ test('a citizen on a phone attaches photos and a PDF; the provider downloads the
   const context = await browser.newContext({ viewport: PHONE, locale: 'lv-LV', isMobile: true, hasTouch: true });
   const page = await context.newPage();
   await go(page, `/services/${TREES}/request`);
+  await formLive(page);
   await page.waitForLoadState('networkidle');
   const red = await photo(page, '#c00');
   const green = await photo(page, '#0a0');

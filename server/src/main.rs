@@ -194,10 +194,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             "TAKA_SECRET is not set: this server uses the secret in its data folder; every server of one database needs the same"
         );
     }
-    let taka = Taka::new(db.clone())
+    let mut taka = Taka::new(db.clone())
         .with_public_url(&public_url)
         .with_secret(secret)
         .with_policy(policy()?);
+    if let Some(oidc) = oidc(&public_url)? {
+        taka = taka.with_oidc(oidc);
+    }
     taka.prepare()
         .await
         .map_err(|e| format!("calendars: {e}"))?;
@@ -442,6 +445,37 @@ fn policy() -> Result<Policy, String> {
         );
     }
     Ok(policy)
+}
+
+/// Citizen sign-in: `TAKA_OIDC_ISSUER`, `TAKA_OIDC_CLIENT_ID` and `TAKA_OIDC_CLIENT_SECRET`
+/// turn it on; `TAKA_OIDC_REDIRECT_URI` (default `{PUBLIC_URL}/signin/callback`),
+/// `TAKA_OIDC_SCOPES` (`openid profile email`), `TAKA_OIDC_PERSON_CLAIM` (`personal_code`)
+/// and `TAKA_OIDC_NAME` (what the button names) are optional.
+fn oidc(public_url: &str) -> Result<Option<app::server::oidc::Oidc>, String> {
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(issuer) = var("TAKA_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let config = app::server::oidc::OidcConfig {
+        issuer,
+        client_id: var("TAKA_OIDC_CLIENT_ID")
+            .ok_or("TAKA_OIDC_CLIENT_ID is needed with TAKA_OIDC_ISSUER")?,
+        client_secret: var("TAKA_OIDC_CLIENT_SECRET")
+            .ok_or("TAKA_OIDC_CLIENT_SECRET is needed with TAKA_OIDC_ISSUER")?,
+        redirect_uri: var("TAKA_OIDC_REDIRECT_URI")
+            .unwrap_or_else(|| format!("{}/signin/callback", public_url.trim_end_matches('/'))),
+        scopes: var("TAKA_OIDC_SCOPES").unwrap_or_else(|| "openid profile email".into()),
+        person_claim: var("TAKA_OIDC_PERSON_CLAIM").unwrap_or_else(|| "personal_code".into()),
+        display_name: var("TAKA_OIDC_NAME").unwrap_or_else(|| "OpenID Connect".into()),
+    };
+    app::server::oidc::Oidc::new(config)
+        .map(Some)
+        .map_err(|e| format!("TAKA_OIDC_ISSUER: {e}"))
 }
 
 /// `TAKA_TRUSTED_PROXIES`: addresses of reverse proxies whose `X-Forwarded-For` is believed.

@@ -192,6 +192,16 @@ async fn matrix(app: &TestApp) {
             Target::Fn("/fn/my_data", vec![("reference", "{ref}")]),
             [N, Y, N, N, N, N, N, N, N, N, N],
         ),
+        // A signed-in requester's own list and claims: nobody here is signed in as one
+        // (tests/signin.rs signs in through a real provider); a code does not stand in.
+        (Target::Fn("/fn/my_requests", vec![]), [N; 11]),
+        (
+            Target::Fn(
+                "/fn/claim_request",
+                vec![("reference", "{ref}"), ("code", "{code}")],
+            ),
+            [N; 11],
+        ),
         (
             Target::Page("/track?ref={ref}", "name=\"action\""),
             [N, Y, N, N, N, N, N, N, N, N, N],

@@ -806,6 +806,7 @@ async fn a_service_runs_on_its_own_calendar(app: &TestApp) {
         targets: v.draft.targets,
         calendar: Some(calendar.to_string()),
         life_situations: v.draft.life_situations.clone(),
+        asks_location: v.draft.asks_location,
     };
     let e = common::app_err(t.edit_service(&ctx, code, 1, 0, settings("NAV-TADA")).await);
     assert_eq!(
@@ -839,11 +840,13 @@ async fn a_service_runs_on_its_own_calendar(app: &TestApp) {
         t.calendar_for(other, inst).await.expect("cal").week[5].is_none(),
         "the institution's"
     );
-    // Back to the institution's: version 3, and the difference names the calendar.
+    // Back to the institution's: version 3, and the difference names the calendar. The
+    // owner also makes the service ask where (the editor's switch).
     let back = app::domain::service_draft::DraftEdit::Settings {
         targets: v.draft.targets,
         calendar: None,
         life_situations: v.draft.life_situations.clone(),
+        asks_location: true,
     };
     let r = t.edit_service(&ctx, code, 2, 0, back).await.expect("edit");
     assert_eq!(
@@ -859,6 +862,25 @@ async fn a_service_runs_on_its_own_calendar(app: &TestApp) {
         versions.changes.iter().any(|c| c.area == "calendar"),
         "{:?}",
         versions.changes
+    );
+    assert!(
+        versions.changes.iter().any(|c| c.area == "location"),
+        "{:?}",
+        versions.changes
+    );
+    let (asks,): (i64,) = sqlx::query_as("SELECT asks_location FROM services WHERE code = $1")
+        .bind(code)
+        .fetch_one(&t.db.read)
+        .await
+        .expect("asks");
+    assert_eq!(asks, 1, "published: the form now asks where");
+    assert!(
+        t.service_draft(&ctx, code, Lang::Lv)
+            .await
+            .expect("draft")
+            .draft
+            .asks_location,
+        "and the next draft starts from it"
     );
 }
 

@@ -14,6 +14,7 @@ pub mod privacy;
 #[cfg(all(test, feature = "ssr"))]
 mod properties;
 pub mod service_draft;
+pub mod signin;
 pub mod sla;
 pub mod user_agent;
 

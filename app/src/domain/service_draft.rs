@@ -99,6 +99,10 @@ pub struct ServiceDraft {
     /// institution's.
     pub calendar: Option<String>,
     pub automation: Automation,
+    /// Requests say where (a place or an address): reports about a street or a park. Their
+    /// requests are public through Open311 (without personal data).
+    #[serde(default)]
+    pub asks_location: bool,
 }
 
 /// Targets a new service starts with.
@@ -118,6 +122,7 @@ impl Default for ServiceDraft {
             targets: DEFAULT_TARGETS,
             calendar: None,
             automation: Automation::default(),
+            asks_location: false,
         }
     }
 }
@@ -132,6 +137,7 @@ pub enum DraftEdit {
         targets: Targets,
         calendar: Option<String>,
         life_situations: Vec<String>,
+        asks_location: bool,
     },
     Automation(Automation),
     AddField {
@@ -199,6 +205,7 @@ pub fn apply(
             targets,
             calendar,
             life_situations,
+            asks_location,
         } => {
             let ranges = [
                 ("register_hours", targets.register_hours, 1, 400),
@@ -223,6 +230,7 @@ pub fn apply(
             next.targets = targets;
             next.calendar = calendar;
             next.life_situations = life_situations;
+            next.asks_location = asks_location;
         }
         DraftEdit::Automation(a) => {
             if let Err(e) = a.check(&next.fields) {
@@ -602,6 +610,15 @@ pub fn diff(old: &ServiceDraft, new: &ServiceDraft) -> Vec<Change> {
             "changed",
             Some(old.life_situations.join(", ")),
             Some(new.life_situations.join(", ")),
+        ));
+    }
+    if old.asks_location != new.asks_location {
+        out.push(change(
+            "location",
+            "asks_location",
+            "changed",
+            Some(old.asks_location.to_string()),
+            Some(new.asks_location.to_string()),
         ));
     }
     if old.automation != new.automation {

@@ -152,6 +152,7 @@ pub async fn save_service_settings(
     target_pct: String,
     #[server(default)] calendar: String,
     #[server(default)] situations: BTreeMap<String, String>,
+    #[server(default)] asks_location: Option<String>,
 ) -> Result<(), AppError> {
     let mut errors = crate::domain::FieldErrors::new();
     let mut n = |name: &str, raw: &str| number::<u32>(name, raw, &mut errors).unwrap_or(0);
@@ -167,6 +168,7 @@ pub async fn save_service_settings(
         targets,
         calendar: Some(calendar.trim().to_string()).filter(|c| !c.is_empty()),
         life_situations: situations.into_keys().collect(),
+        asks_location: asks_location.is_some(),
     };
     edit(&code, version, revision, e, then).await
 }

@@ -17,6 +17,7 @@ pub mod analytics;
 pub mod editor;
 pub mod institution;
 pub mod partners;
+pub mod requesters;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
@@ -132,6 +133,13 @@ pub async fn submit_request(
             .entry(field)
             .or_insert_with(|| chosen.into_keys().collect::<Vec<_>>().join(","));
     }
+    // Made while signed in: it goes into the requester's list.
+    let requester_id = match staff {
+        Some(_) => None,
+        None => crate::server::signed_in_requester(&taka, &ctx::headers().await?)
+            .await?
+            .map(|r| r.id),
+    };
     let new = NewRequest {
         service_code,
         values,
@@ -151,6 +159,7 @@ pub async fn submit_request(
             .collect(),
         origin: crate::server::service::Origin {
             location: crate::server::service::location_from_form(&location_address)?,
+            requester_id,
             ..Default::default()
         },
     };
@@ -181,25 +190,28 @@ pub async fn track_request(
     reference: String,
     #[server(default)] code: String,
 ) -> Result<(TrackingView, String), AppError> {
+    use crate::server::service::Proof;
     let taka = ctx::taka()?;
-    let code = if code.trim().is_empty() {
-        let headers = ctx::headers().await?;
-        crate::server::tracked_code(&headers, ctx::secure(), &reference)
-            .ok_or(AppError::NotFound)?
-    } else {
-        code
-    };
+    let headers = ctx::headers().await?;
+    let proof = crate::server::requester_proof(&taka, &headers, &reference, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     // Counted whichever way the code came: the cookie is the client's to write too.
     ctx::limit(&taka, crate::server::service::Limit::Track).await?;
-    let view = taka.track(&reference, &code, ctx::lang().await?).await?;
-    Ok((view, crate::domain::normalise_tracking_code(&code)))
+    let view = taka.visit(&reference, &proof, ctx::lang().await?).await?;
+    // A signed-in requester's forms need no code.
+    let code = match proof {
+        Proof::Code(code) => crate::domain::normalise_tracking_code(&code),
+        Proof::Person(_) => String::new(),
+    };
+    Ok((view, code))
 }
 
 /// The requester answers, withdraws or rates.
 #[server(prefix = "/fn", endpoint = "requester_action")]
 pub async fn requester_action(
     reference: String,
-    code: String,
+    #[server(default)] code: String,
     action: String,
     #[server(default)] text: String,
     #[server(default)] score: Option<u8>,
@@ -218,7 +230,11 @@ pub async fn requester_action(
     };
     let taka = ctx::taka()?;
     ctx::limit(&taka, crate::server::service::Limit::Track).await?;
-    taka.requester_act(&reference, &code, action, ctx::lang().await?)
+    let headers = ctx::headers().await?;
+    let proof = crate::server::requester_proof(&taka, &headers, &reference, &code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    taka.requester_act(&reference, proof, action, ctx::lang().await?)
         .await?;
     Ok(())
 }
@@ -371,11 +387,12 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
 pub async fn get_my_data(reference: String) -> Result<crate::model::DataExport, AppError> {
     let taka = ctx::taka()?;
     let headers = ctx::headers().await?;
-    let code = crate::server::tracked_code(&headers, ctx::secure(), &reference)
+    let proof = crate::server::requester_proof(&taka, &headers, &reference, "")
+        .await?
         .ok_or(AppError::NotFound)?;
     ctx::limit(&taka, crate::server::service::Limit::Track).await?;
     Ok(taka
-        .export_request(&reference, &code, ctx::lang().await?)
+        .export_request(&reference, proof, ctx::lang().await?)
         .await?)
 }
 

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 mod editor;
+mod requester;
 pub use editor::*;
+pub use requester::*;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InstitutionInfo {
@@ -146,6 +148,10 @@ pub struct TrackingView {
     pub service_version: i64,
     /// Files the requester may see: their own and the documents staff gave them.
     pub attachments: Vec<AttachmentView>,
+    /// How many of the last timeline entries are new to the requester since they last
+    /// opened the tracking page (0 outside such a visit).
+    #[serde(default)]
+    pub new_updates: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -435,7 +435,7 @@ async fn create_request(
         origin: super::service::Origin {
             location,
             partner_id,
-            public_token: None,
+            ..Default::default()
         },
     };
     let receipt = taka

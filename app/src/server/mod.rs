@@ -13,12 +13,14 @@ pub mod files;
 pub mod generate;
 pub mod mailer;
 pub mod notify;
+pub mod oidc;
 pub mod open311;
 pub mod partner_api;
 pub mod partners;
 pub mod profile;
 pub mod secret;
 pub mod service;
+pub mod signin;
 pub mod tracking;
 pub mod web;
 pub mod webhook;
@@ -58,6 +60,13 @@ pub const TRACKING_COOKIE_PLAIN: &str = "taka_tracking";
 /// password): sealed with the server secret, read once and cleared, two minutes at most.
 pub const NOTICE_COOKIE: &str = "__Host-taka_notice";
 pub const NOTICE_COOKIE_PLAIN: &str = "taka_notice";
+/// A signed-in requester's session (citizen sign-in through OpenID Connect).
+pub const REQUESTER_COOKIE: &str = "__Host-taka_person";
+pub const REQUESTER_COOKIE_PLAIN: &str = "taka_person";
+/// The `state` of a sign-in under way, so the provider's answer is taken only in the
+/// browser that began it.
+pub const SIGNIN_COOKIE: &str = "__Host-taka_signin";
+pub const SIGNIN_COOKIE_PLAIN: &str = "taka_signin";
 /// The cookie leptos_i18n reads and writes for the chosen language.
 pub const LANG_COOKIE: &str = "i18n_pref_locale";
 
@@ -126,6 +135,80 @@ pub fn notice_cookie(sealed: &str, secure: bool) -> String {
         service::NOTICE_SECONDS
     };
     set_cookie(notice_cookie_name(secure), sealed, max_age, secure)
+}
+
+/// A `Set-Cookie` for the requester's session (`max_age` 0 clears it).
+pub fn requester_cookie(token: &str, max_age: i64, secure: bool) -> String {
+    let name = if secure {
+        REQUESTER_COOKIE
+    } else {
+        REQUESTER_COOKIE_PLAIN
+    };
+    set_cookie(name, token, max_age, secure)
+}
+
+/// A `Set-Cookie` for the sign-in under way (`max_age` 0 clears it).
+pub fn signin_cookie(state: &str, max_age: i64, secure: bool) -> String {
+    let name = if secure {
+        SIGNIN_COOKIE
+    } else {
+        SIGNIN_COOKIE_PLAIN
+    };
+    set_cookie(name, state, max_age, secure)
+}
+
+/// The sign-in `state` this browser keeps.
+pub fn signin_state(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie(
+        headers,
+        if secure {
+            SIGNIN_COOKIE
+        } else {
+            SIGNIN_COOKIE_PLAIN
+        },
+    )
+}
+
+/// The requester's session token this browser carries.
+pub fn requester_token(headers: &HeaderMap, secure: bool) -> Option<String> {
+    cookie(
+        headers,
+        if secure {
+            REQUESTER_COOKIE
+        } else {
+            REQUESTER_COOKIE_PLAIN
+        },
+    )
+}
+
+/// The signed-in requester, if this browser has a live session.
+pub async fn signed_in_requester(
+    taka: &Taka,
+    headers: &HeaderMap,
+) -> Result<Option<service::Requester>, crate::error::AppError> {
+    match requester_token(headers, taka.policy().secure_cookies) {
+        Some(token) => Ok(taka.requester_for_session(&token).await?),
+        None => Ok(None),
+    }
+}
+
+/// How this browser proves `reference` is its requester's: a code it was given (`given`,
+/// when not empty), else the tracking cookie's code for it, else the signed-in requester.
+pub async fn requester_proof(
+    taka: &Taka,
+    headers: &HeaderMap,
+    reference: &str,
+    given: &str,
+) -> Result<Option<service::Proof>, crate::error::AppError> {
+    if !given.trim().is_empty() {
+        return Ok(Some(service::Proof::code(given)));
+    }
+    if let Some(code) = tracked_code(headers, taka.policy().secure_cookies, reference) {
+        return Ok(Some(service::Proof::Code(code)));
+    }
+    Ok(signed_in_requester(taka, headers)
+        .await?
+        .map(|r| service::Proof::Person(r.id)))
 }
 
 fn set_cookie(name: &str, value: &str, max_age: i64, secure: bool) -> String {

@@ -74,16 +74,17 @@ pub async fn export_json(State(state): State<AppState>, req: axum::extract::Requ
         .map(|q| q.0.reference.trim().to_ascii_uppercase())
         .unwrap_or_default();
     let taka = &state.taka;
-    let secure = taka.policy().secure_cookies;
     let client = super::web::client_of(&parts);
-    let outcome = match super::tracked_code(&parts.headers, secure, &reference) {
-        None => Err(AppError::NotFound),
-        Some(code) => match taka
+    let proof = super::requester_proof(taka, &parts.headers, &reference, "").await;
+    let outcome = match proof {
+        Err(e) => Err(e),
+        Ok(None) => Err(AppError::NotFound),
+        Ok(Some(proof)) => match taka
             .hit_client(super::service::Limit::Download, client.ip)
             .await
         {
             Ok(()) => taka
-                .export_request(&reference, &code, lang)
+                .export_request(&reference, proof, lang)
                 .await
                 .map_err(AppError::from),
             Err(e) => Err(e.into()),

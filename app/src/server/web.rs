@@ -39,6 +39,9 @@ pub fn router(state: AppState) -> Router {
         .route("/staff/admin/audit.csv", get(super::audit_csv::csv))
         .route("/track", axum::routing::post(super::tracking::open))
         .route("/track/data.json", get(super::tracking::export_json))
+        .route("/signin/start", get(super::signin::start))
+        .route("/signin/callback", get(super::signin::callback))
+        .route("/signout", axum::routing::post(super::signin::sign_out))
         .route(
             "/staff/profile/password",
             axum::routing::post(super::profile::password),

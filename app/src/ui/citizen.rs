@@ -255,11 +255,13 @@ pub fn RequestPage() -> impl IntoView {
                     Err(e) => view! { <ErrorNotice error=e /> }.into_any(),
                     Ok(s) => {
                         let name = s.name.clone();
+                        // Signed in: the contact fields start with what the provider said.
+                        let contact = crate::fns::requesters::current_requester().await.ok().flatten();
                         view! {
                             <Title text=name.clone() />
                             <h1>{move || t_string!(i18n, service.form_title, name = name.clone())}</h1>
                             <RequestFormIsland service=s in_person=false initial_error={no_js_error::<SubmitRequest>()}
-                                pending=pending_now() />
+                                pending=pending_now() contact=contact />
                             <IslandScripts />
                         }.into_any()
                     }
@@ -424,6 +426,14 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
         hidden(ActionKind::Rate),
         hidden(ActionKind::Withdraw),
     );
+    // What changed since the requester last opened this page.
+    let news: Vec<crate::model::TimelineEntry> = v
+        .timeline
+        .iter()
+        .skip(v.timeline.len().saturating_sub(v.new_updates))
+        .cloned()
+        .collect();
+    let news_count = news.len();
     let heading_ref = reference.clone();
     let data_ref = reference.clone();
     let files_ref = reference.clone();
@@ -431,6 +441,13 @@ fn TrackingDetails(view: TrackingView, code: String) -> impl IntoView {
     view! {
         <h1>{move || t_string!(i18n, track.heading, reference = heading_ref.clone())}</h1>
         {no_js.map(|e| view! { <ErrorNotice error=e /> })}
+        {(!news.is_empty()).then(|| view! {
+            <section class="notice info" aria-labelledby="news-h" data-testid="news">
+                <h2 id="news-h">{t!(i18n, track.news_heading)}</h2>
+                <p>{move || t_string!(i18n, track.news_count, n = news_count)}</p>
+                <Timeline entries=news />
+            </section>
+        })}
         <section class="status-panel" aria-labelledby="status-h">
             <h2 id="status-h" class="visually-hidden">{t!(i18n, track.status)}</h2>
             <p class="status-line"><StatusBadge status=status /></p>

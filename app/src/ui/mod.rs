@@ -8,6 +8,7 @@ mod editor;
 mod file_field;
 mod institution;
 pub mod islands;
+pub mod my_requests;
 mod partners;
 pub mod privacy;
 pub mod profile;
@@ -40,6 +41,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App />
+                <islands::IslandLoader />
             </body>
         </html>
     }
@@ -66,6 +68,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/receipt") view=citizen::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=citizen::TrackPage ssr=SsrMode::Async />
                         <Route path=path!("/track/data") view=privacy::MyDataPage ssr=SsrMode::Async />
+                        <Route path=path!("/my") view=my_requests::MyRequestsPage ssr=SsrMode::Async />
                         <Route path=path!("/privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
                         <Route path=path!("/accessibility") view=privacy::AccessibilityPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/privacy") view=privacy::ViewsPage ssr=SsrMode::Async />
@@ -144,6 +147,9 @@ fn Header() -> impl IntoView {
                 <ul>
                     <li><A href="/services">{t!(i18n, nav.services)}</A></li>
                     <li><A href="/track">{t!(i18n, nav.track)}</A></li>
+                    {my_requests::sign_in_provider().is_some().then(|| view! {
+                        <li><A href="/my">{t!(i18n, nav.my)}</A></li>
+                    })}
                     <li><A href="/staff">{t!(i18n, nav.staff)}</A></li>
                 </ul>
             </nav>

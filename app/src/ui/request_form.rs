@@ -23,7 +23,11 @@ pub fn RequestForm(
     /// Files a post without JavaScript already delivered (the form came back).
     #[prop(optional)]
     pending: Vec<PendingFile>,
+    /// The signed-in requester: the contact fields start with their details (editable).
+    contact: Option<crate::model::RequesterView>,
 ) -> impl IntoView {
+    let prefilled = contact.is_some();
+    let contact = contact.unwrap_or_default();
     let i18n = use_i18n();
     let submit = ServerAction::<SubmitRequest>::new();
     let error = shown_error(submit, initial_error);
@@ -66,7 +70,8 @@ pub fn RequestForm(
         })
         .collect_view();
     view! {
-        <ActionForm action=submit attr:class="request-form">
+        // `data-live` once the island runs: tests wait for it rather than for the network.
+        <ActionForm action=submit attr:class="request-form" attr:data-live=move || live.get().then_some("")>
             {move || error().map(|e| view! { <ErrorNotice error=e /> })}
             <input type="hidden" name="service_code" value=service.code.clone() />
             {in_person.then(|| view! { <input type="hidden" name="in_person" value="1" /> })}
@@ -84,12 +89,14 @@ pub fn RequestForm(
             <fieldset>
                 <legend>{t!(i18n, service.contact)}</legend>
                 <p class="hint">{t!(i18n, service.contact_hint)}</p>
+                {prefilled.then(|| view! { <p class="hint" data-testid="prefilled">{t!(i18n, service.contact_prefilled)}</p> })}
                 <TextInput name="contact_name".into() label=t_string!(i18n, service.contact_name).to_string()
-                    required=true autocomplete="name" error=field_error("contact_name") />
+                    required=true autocomplete="name" error=field_error("contact_name")
+                    value=contact.name.clone() />
                 <TextInput name="contact_email".into() label=t_string!(i18n, service.contact_email).to_string()
-                    kind="email" autocomplete="email" error=field_error("contact_email") />
+                    kind="email" autocomplete="email" error=field_error("contact_email") value=contact.email.clone().unwrap_or_default() />
                 <TextInput name="contact_phone".into() label=t_string!(i18n, service.contact_phone).to_string()
-                    kind="tel" autocomplete="tel" error=field_error("contact_phone") />
+                    kind="tel" autocomplete="tel" error=field_error("contact_phone") value=contact.phone.clone().unwrap_or_default() />
             </fieldset>
             // With files, a post without JavaScript carries them: multipart, to `/submit`.
             <button type="submit" class="button primary" disabled=move || submit.pending().get()

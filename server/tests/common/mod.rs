@@ -46,6 +46,19 @@ pub fn postgres_admin_url() -> String {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |taka, _| taka).await
+    }
+
+    /// A test app whose service layer `configure` finishes, knowing the address it will
+    /// serve at (a sign-in provider must know where to send people back).
+    pub async fn spawn_with(
+        backend: Backend,
+        configure: impl FnOnce(Taka, &str) -> Taka,
+    ) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = format!("http://{}", listener.local_addr().expect("addr"));
         let (url, cleanup, sqlite_file) = match backend {
             Backend::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{}.db", unique("taka_test")));
@@ -78,6 +91,7 @@ impl TestApp {
             webhooks_allow_local: true,
             ..Default::default()
         });
+        let taka = configure(taka, &addr);
         taka.prepare().await.expect("calendars");
         demo::load_catalogue(&taka).await.expect("catalogue");
         let options = leptos::config::LeptosOptions::builder()
@@ -89,10 +103,6 @@ impl TestApp {
             taka: taka.clone(),
             settings: Arc::new(Settings::default()),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
             let _ = axum::serve(
                 listener,

@@ -78,6 +78,7 @@ fn settings_are_range_checked() {
             targets: bad,
             calendar: None,
             life_situations: vec!["nowhere".into()],
+            asks_location: false,
         },
     )
     .unwrap_err();
@@ -96,10 +97,12 @@ fn settings_are_range_checked() {
             targets: DEFAULT_TARGETS,
             calendar: Some("LV".into()),
             life_situations: vec!["moving".into()],
+            asks_location: true,
         },
     )
     .unwrap();
     assert_eq!(ok.life_situations, vec!["moving"]);
+    assert!(ok.asks_location);
 }
 
 #[test]

@@ -35,11 +35,14 @@ pub(super) async fn answer_form(
             .unwrap_or("")
             .trim()
             .to_ascii_uppercase();
-        let code = match post.value("code").filter(|c| !c.trim().is_empty()) {
-            Some(c) => c.to_string(),
-            None => crate::server::tracked_code(&headers, taka.policy().secure_cookies, &reference)
-                .ok_or(AppError::NotFound)?,
-        };
+        let proof = crate::server::requester_proof(
+            &taka,
+            &headers,
+            &reference,
+            post.value("code").unwrap_or(""),
+        )
+        .await?
+        .ok_or(AppError::NotFound)?;
         if !post.errors.is_empty() {
             return Err(AppError::Invalid(post.errors));
         }
@@ -55,10 +58,10 @@ pub(super) async fn answer_form(
                 crate::domain::FieldError::Required,
             )])));
         }
-        taka.requester_attach(&reference, &code, &files).await?;
+        taka.requester_attach(&reference, &proof, &files).await?;
         taka.requester_act(
             &reference,
-            &code,
+            &proof,
             crate::domain::Action::ProvideInformation { answer },
             lang,
         )

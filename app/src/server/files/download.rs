@@ -21,13 +21,13 @@ pub(super) async fn requester_file(
     let lang = crate::server::request_lang(&parts.headers);
     let client = crate::server::web::client_of(&parts);
     let taka = &state.taka;
-    let code =
-        crate::server::tracked_code(&parts.headers, taka.policy().secure_cookies, &q.reference);
     let result = async {
         taka.hit_client(crate::server::service::Limit::Download, client.ip)
             .await?;
-        let code = code.ok_or(AppError::NotFound)?;
-        Ok::<_, AppError>(taka.requester_download(&q.reference, &code, &id).await?)
+        let proof = crate::server::requester_proof(taka, &parts.headers, &q.reference, "")
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok::<_, AppError>(taka.requester_download(&q.reference, proof, &id).await?)
     }
     .await;
     match result {

@@ -152,6 +152,14 @@ async fn submit_multipart(
             .await
             .map_err(|e| (AppError::from(e), pending.clone(), service_code.clone()))?;
     }
+    // Made while signed in: it goes into the requester's list.
+    let requester_id = match staff {
+        Some(_) => None,
+        None => crate::server::signed_in_requester(taka, &headers)
+            .await
+            .map_err(|e| (e, pending.clone(), service_code.clone()))?
+            .map(|r| r.id),
+    };
     let new = NewRequest {
         service_code: service_code.clone(),
         values,
@@ -173,6 +181,7 @@ async fn submit_multipart(
                 Ok(l) => l,
                 Err(e) => return Err((e, pending, service_code.clone())),
             },
+            requester_id,
             ..Default::default()
         },
     };

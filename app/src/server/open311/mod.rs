@@ -397,6 +397,7 @@ async fn post_request(
             location,
             partner_id: Some(partner.id),
             public_token: Some(token.clone()),
+            requester_id: None,
         },
     };
     let receipt = match taka.submit(new, None).await {

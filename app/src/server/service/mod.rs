@@ -21,6 +21,7 @@ pub mod limits;
 pub mod open311;
 pub mod partners;
 mod privacy;
+mod requesters;
 mod requests;
 pub mod rollup;
 mod shared;
@@ -32,6 +33,7 @@ mod versions;
 pub use audit::AUDIT_PAGE;
 pub use limits::{Limit, Limits};
 pub use partners::{NewWebhook, PARTNER_KEY_PREFIX, Partner};
+pub use requesters::{Proof, Requester, SignInStart, SignedIn};
 pub use requests::{IdempotencyKey, NewRequest, Origin, location_from_form};
 pub use shared::StaffContext;
 pub use staff::{Client, NOTICE_SECONDS, NewUser, SESSION_SECONDS, hash_password};
@@ -60,6 +62,8 @@ pub struct Taka {
     secret: std::sync::Arc<crate::server::secret::Secret>,
     /// Abuse limits and session lengths.
     policy: std::sync::Arc<Policy>,
+    /// The OpenID Connect provider requesters sign in with, when one is set up.
+    oidc: Option<std::sync::Arc<crate::server::oidc::Oidc>>,
 }
 
 /// How long sessions and idempotency records last and how much one client may do.
@@ -133,6 +137,7 @@ impl Taka {
             public_url: DEFAULT_PUBLIC_URL.into(),
             secret: std::sync::Arc::new(crate::server::secret::Secret::random()),
             policy: Default::default(),
+            oidc: None,
         }
     }
     /// The same service layer (database, secret, policy) with another clock.
@@ -150,6 +155,14 @@ impl Taka {
     pub fn with_policy(mut self, policy: Policy) -> Self {
         self.policy = std::sync::Arc::new(policy);
         self
+    }
+    /// Requesters sign in with this provider.
+    pub fn with_oidc(mut self, oidc: crate::server::oidc::Oidc) -> Self {
+        self.oidc = Some(std::sync::Arc::new(oidc));
+        self
+    }
+    pub fn oidc(&self) -> Option<&crate::server::oidc::Oidc> {
+        self.oidc.as_deref()
     }
     pub fn secret(&self) -> &crate::server::secret::Secret {
         &self.secret

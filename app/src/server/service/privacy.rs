@@ -31,6 +31,7 @@ impl Taka {
         sqlx::query(
             "UPDATE requests SET contact_name = '', contact_email = NULL, contact_phone = NULL,
                 values_json = '{}', decision_reason = NULL, result = NULL, anonymised_at = $1,
+                requester_id = NULL, requester_seen_event = NULL,
                 version = version + 1
              WHERE id = $2",
         )
@@ -271,10 +272,10 @@ impl Taka {
     pub async fn export_request(
         &self,
         reference: &str,
-        code: &str,
+        proof: impl Into<crate::server::service::Proof>,
         lang: Lang,
     ) -> ServiceResult<DataExport> {
-        let row = self.authorise_requester(reference, code).await?;
+        let row = self.authorise_requester(reference, &proof.into()).await?;
         let view = self.tracking_view(&row, lang).await?;
         let answers = labelled_answers(&row, lang)?;
         let messages: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(

@@ -106,6 +106,8 @@ pub(crate) struct RequestRow {
     pub legal_hold: Option<String>,
     /// Another open request of the same contact for the same service at submission.
     pub duplicate_of: Option<i64>,
+    /// The signed-in requester whose request it is (made while signed in, or claimed).
+    pub requester_id: Option<i64>,
     #[sqlx(flatten)]
     pub clock: ClockRow,
 }
@@ -141,7 +143,7 @@ const REQUEST_SELECT: &str = "
            s.code AS service_code, COALESCE(sv.fields_json, s.fields_json) AS fields_json,
            r.service_version,
            r.registered_at, r.decided_at, r.decision, r.fulfilled_at, r.closed_at, r.rating,
-           r.anonymised_at, r.legal_hold, r.duplicate_of, r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
+           r.anonymised_at, r.legal_hold, r.duplicate_of, r.requester_id, r.sla_stage, r.stage_started_at, r.stage_due_at, r.stage_budget, r.risk_at, r.paused_at,
            r.paused_remaining, r.sla_alert, r.sla_breached, r.sla_done_at
     FROM requests r JOIN services s ON s.id = r.service_id
     LEFT JOIN service_versions sv ON sv.service_id = r.service_id AND sv.version = r.service_version

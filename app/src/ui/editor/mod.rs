@@ -492,6 +492,14 @@ fn Settings(v: DraftView, error: Option<AppError>) -> impl IntoView {
                         </label>
                     }).collect_view()}
                 </fieldset>
+                <div class="field">
+                    <label class="choice">
+                        <input type="checkbox" name="asks_location" value="on" checked=v.draft.asks_location
+                            aria-describedby="st-location-hint" />
+                        " " {t!(i18n, editor.asks_location)}
+                    </label>
+                    <p class="hint" id="st-location-hint">{t!(i18n, editor.asks_location_hint)}</p>
+                </div>
                 <button type="submit" class="button primary">{t!(i18n, editor.save_settings)}</button>
             </PostForm>
         </section>

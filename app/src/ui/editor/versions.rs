@@ -142,6 +142,7 @@ fn ChangeRow(c: Change) -> impl IntoView {
         "targets" => td_string!(l, editor.targets),
         "life_situations" => td_string!(l, editor.situations),
         "calendar" => td_string!(l, editor.calendar),
+        "location" => td_string!(l, editor.asks_location),
         _ => td_string!(l, editor.automation),
     };
     let how = match c.what.as_str() {

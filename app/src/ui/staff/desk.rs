@@ -57,7 +57,7 @@ fn InPersonForm() -> impl IntoView {
                     </form>
                 };
                 let form = match service.await {
-                    Some(Ok(s)) => Some(view! { <h2>{s.name.clone()}</h2><RequestFormIsland service=s in_person=true initial_error={no_js_error::<SubmitRequest>()} pending=Vec::new() /><IslandScripts /> }.into_any()),
+                    Some(Ok(s)) => Some(view! { <h2>{s.name.clone()}</h2><RequestFormIsland service=s in_person=true initial_error={no_js_error::<SubmitRequest>()} pending=Vec::new() contact=None /><IslandScripts /> }.into_any()),
                     Some(Err(e)) => Some(view! { <ErrorNotice error=e /> }.into_any()),
                     None => None,
                 };

@@ -356,17 +356,26 @@ impl Taka {
     /// The service as published, in the draft's shape.
     pub(crate) async fn published_content(&self, service_id: i64) -> ServiceResult<ServiceDraft> {
         // form, targets, automation
-        type Row = (String, i64, i64, i64, i64, i64, String, Option<String>);
-        let (fields_json, reg, decide, fulfil, pct, auto_register, automation_json, calendar): Row =
-            sqlx::query_as(
-                "SELECT fields_json, sla_register_hours, sla_decide_days, sla_fulfil_days,
+        type Row = (String, i64, i64, i64, i64, i64, String, Option<String>, i64);
+        let (
+            fields_json,
+            reg,
+            decide,
+            fulfil,
+            pct,
+            auto_register,
+            automation_json,
+            calendar,
+            asks_location,
+        ): Row = sqlx::query_as(
+            "SELECT fields_json, sla_register_hours, sla_decide_days, sla_fulfil_days,
                         sla_target_pct, auto_register, automation_json,
-                        (SELECT code FROM calendars WHERE id = services.calendar_id)
+                        (SELECT code FROM calendars WHERE id = services.calendar_id), asks_location
                  FROM services WHERE id = $1",
-            )
-            .bind(service_id)
-            .fetch_one(&self.db.read)
-            .await?;
+        )
+        .bind(service_id)
+        .fetch_one(&self.db.read)
+        .await?;
         #[allow(clippy::type_complexity)]
         let texts: Vec<(
             String,
@@ -432,6 +441,7 @@ impl Taka {
             targets: targets_of(reg, decide, fulfil, pct),
             calendar,
             automation: super::shared::automation_from(auto_register, &automation_json),
+            asks_location: asks_location == 1,
         })
     }
 

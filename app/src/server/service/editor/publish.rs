@@ -46,7 +46,8 @@ impl Taka {
             "UPDATE services SET fields_json = $1, version = $2, active = 1,
                 sla_register_hours = $3, sla_decide_days = $4, sla_fulfil_days = $5,
                 sla_target_pct = $6,
-                calendar_id = (SELECT id FROM calendars WHERE code = $9)
+                calendar_id = (SELECT id FROM calendars WHERE code = $9),
+                asks_location = $10
              WHERE id = $7 AND version = $8",
         )
         .bind(&fields_json)
@@ -58,6 +59,7 @@ impl Taka {
         .bind(e.id)
         .bind(e.version)
         .bind(&draft.calendar)
+        .bind(i64::from(draft.asks_location))
         .execute(&mut *tx)
         .await?;
         if changed.rows_affected() != 1 {

@@ -272,10 +272,10 @@ impl Taka {
     pub async fn requester_attach(
         &self,
         reference: &str,
-        code: &str,
+        proof: impl Into<crate::server::service::Proof>,
         files: &[ClaimedFile],
     ) -> ServiceResult<()> {
-        let row = self.authorise_requester(reference, code).await?;
+        let row = self.authorise_requester(reference, &proof.into()).await?;
         if row.status()? != crate::domain::Status::AwaitingInformation {
             return Err(AppError::Conflict.into());
         }

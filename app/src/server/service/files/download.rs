@@ -64,10 +64,10 @@ impl Taka {
     pub async fn requester_download(
         &self,
         reference: &str,
-        code: &str,
+        proof: impl Into<crate::server::service::Proof>,
         public_id: &str,
     ) -> ServiceResult<Download> {
-        let request = self.authorise_requester(reference, code).await?;
+        let request = self.authorise_requester(reference, &proof.into()).await?;
         let row = self.attachment_row(public_id).await?;
         if row.request_id != request.id || row.visibility == "internal" {
             return Err(AppError::NotFound.into());

@@ -55,6 +55,8 @@ pub struct Origin {
     pub partner_id: Option<i64>,
     /// Open311's token for the request (a public random name).
     pub public_token: Option<String>,
+    /// The signed-in requester making it (web form while signed in).
+    pub requester_id: Option<i64>,
 }
 
 /// An API client's `Idempotency-Key` with a hash of the body it came with.

@@ -211,9 +211,9 @@ impl Taka {
                 submitted_at, updated_at, due_at, version, registered_at,
                 sla_stage, stage_started_at, stage_due_at, stage_budget, risk_at, paused_at,
                 paused_remaining, sla_alert, sla_breached, sla_done_at, service_version, duplicate_of,
-                latitude, longitude, address, partner_id, public_token)
+                latitude, longitude, address, partner_id, public_token, requester_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $26,
-                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27, $28, CAST($29 AS DOUBLE PRECISION), CAST($30 AS DOUBLE PRECISION), $31, $32, $33) RETURNING id",
+                $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $27, $28, CAST($29 AS DOUBLE PRECISION), CAST($30 AS DOUBLE PRECISION), $31, $32, $33, $34) RETURNING id",
         )
         .bind(&reference)
         .bind(self.code_hash(&code))
@@ -250,6 +250,7 @@ impl Taka {
         .bind(input.origin.location.address.as_deref())
         .bind(input.origin.partner_id)
         .bind(input.origin.public_token.as_deref())
+        .bind(input.origin.requester_id)
         .fetch_one(&mut *tx)
         .await?;
         insert_events(&mut tx, id, at, &events).await?;

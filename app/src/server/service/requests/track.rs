@@ -5,6 +5,7 @@ use crate::domain::{ActionKind, Actor, Lang, Role, Status, lifecycle};
 use crate::error::AppError;
 use crate::model::{TimelineEntry, TrackingView};
 use crate::server::error::{ServiceError, ServiceResult};
+use crate::server::service::Proof;
 use crate::server::service::shared::RequestRow;
 use crate::server::service::{self, Taka, local_date_string};
 
@@ -42,16 +43,17 @@ impl EventRow {
 }
 
 impl Taka {
-    /// Find a request by reference and tracking code. A wrong code and an unknown reference
-    /// give the same answer.
+    /// Find a request by reference and its requester's proof: the tracking code, or being
+    /// its signed-in requester. A wrong proof and an unknown reference give the same answer.
     pub(crate) async fn authorise_requester(
         &self,
         reference: &str,
-        code: &str,
+        proof: &Proof,
     ) -> ServiceResult<RequestRow> {
         let reference = reference.trim().to_ascii_uppercase();
-        match self.load_request(&reference).await {
-            Ok(row) if self.code_matches(&row.tracking_hash, code) => {
+        match (self.load_request(&reference).await, proof) {
+            (Ok(row), Proof::Person(id)) if row.requester_id == Some(*id) => Ok(row),
+            (Ok(row), Proof::Code(code)) if self.code_matches(&row.tracking_hash, code) => {
                 if !row.tracking_hash.starts_with("h1:") {
                     // Written before codes were keyed: key it now that the code is known.
                     sqlx::query("UPDATE requests SET tracking_hash = $1 WHERE id = $2 AND tracking_hash = $3")
@@ -63,8 +65,10 @@ impl Taka {
                 }
                 Ok(row)
             }
-            Ok(_) | Err(ServiceError::App(AppError::NotFound)) => Err(AppError::NotFound.into()),
-            Err(e) => Err(e),
+            (Ok(_), _) | (Err(ServiceError::App(AppError::NotFound)), _) => {
+                Err(AppError::NotFound.into())
+            }
+            (Err(e), _) => Err(e),
         }
     }
 
@@ -72,11 +76,25 @@ impl Taka {
     pub async fn track(
         &self,
         reference: &str,
-        code: &str,
+        proof: impl Into<Proof>,
         lang: Lang,
     ) -> ServiceResult<TrackingView> {
-        let row = self.authorise_requester(reference, code).await?;
+        let row = self.authorise_requester(reference, &proof.into()).await?;
         self.tracking_view(&row, lang).await
+    }
+
+    /// The requester opens the tracking page: the view, with how much changed since their
+    /// last visit (`new_updates`), which is now this one.
+    pub async fn visit(
+        &self,
+        reference: &str,
+        proof: impl Into<Proof>,
+        lang: Lang,
+    ) -> ServiceResult<TrackingView> {
+        let row = self.authorise_requester(reference, &proof.into()).await?;
+        let mut view = self.tracking_view(&row, lang).await?;
+        view.new_updates = self.mark_seen(row.id).await?;
+        Ok(view)
     }
 
     pub(crate) async fn tracking_view(
@@ -138,6 +156,7 @@ impl Taka {
             actions: lifecycle::available_actions(status, Actor::Requester),
             open_question,
             attachments: self.attachments_of(row.id, false).await?,
+            new_updates: 0,
         })
     }
 

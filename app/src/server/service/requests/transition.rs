@@ -16,11 +16,11 @@ impl Taka {
     pub async fn requester_act(
         &self,
         reference: &str,
-        code: &str,
+        proof: impl Into<crate::server::service::Proof>,
         action: Action,
         lang: Lang,
     ) -> ServiceResult<TrackingView> {
-        let row = self.authorise_requester(reference, code).await?;
+        let row = self.authorise_requester(reference, &proof.into()).await?;
         self.transition(
             &row,
             row.version,
@@ -33,6 +33,8 @@ impl Taka {
             None,
         )
         .await?;
+        // What the requester did themselves is not news to them.
+        self.mark_seen(row.id).await?;
         let row = self.load_request(&row.reference).await?;
         self.tracking_view(&row, lang).await
     }
