@@ -54,4 +54,12 @@ if [ "${1:-}" = "--browser" ] && { [ ! -x target/open311-venv/bin/python ] || [ 
   target/open311-venv/bin/pip install --quiet --disable-pip-version-check -r end2end/open311/requirements.txt
   touch target/open311-venv/.installed
 fi
+# OpenAPI tools from PyPI: an independent validator of the document, and schemathesis, which
+# calls every operation and checks the answers against it.
+if [ "${1:-}" = "--browser" ] && { [ ! -x target/openapi-venv/bin/schemathesis ] || [ end2end/openapi/requirements.txt -nt target/openapi-venv/.installed ]; }; then
+  say "installing openapi-spec-validator and schemathesis into target/openapi-venv"
+  python3 -m venv target/openapi-venv
+  target/openapi-venv/bin/pip install --quiet --disable-pip-version-check -r end2end/openapi/requirements.txt
+  touch target/openapi-venv/.installed
+fi
 say "tools ready"

@@ -352,12 +352,95 @@ async fn plain_form_posts(app: &TestApp) {
     assert!(text.contains("Unauthorized"), "{text}");
 }
 
+/// The OpenAPI document names every route of `/api/v1`, and every route it names answers:
+/// each documented operation, called with made-up parameters and no credentials, reaches
+/// its handler (not the "no such route" fallback, not 405); a path or method it does not
+/// name does not. The `/developers` page shows each operation. (Schemathesis checks the
+/// answers against the document in `make test`'s browser step.)
+async fn openapi_matches_the_routes(app: &TestApp) {
+    let resp = app
+        .http
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/json");
+    let doc: Value = resp.json().await.expect("json");
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    let mut operations = vec![];
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("item").keys() {
+            operations.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    assert_eq!(operations.len(), 12, "{operations:?}");
+    let page = app
+        .http
+        .get(app.url("/developers"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let page = page.text().await.expect("html");
+    for (method, path) in &operations {
+        // Path parameters filled with a value no record has.
+        let concrete: String = path
+            .split('/')
+            .map(|part| {
+                if part.starts_with('{') {
+                    "nothing-here"
+                } else {
+                    part
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let m = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let resp = app
+            .http
+            .request(m, app.url(&format!("/api/v1{concrete}")))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("call");
+        let status = resp.status().as_u16();
+        assert_ne!(status, 405, "{method} {path}");
+        let body = resp.text().await.expect("body");
+        assert!(!body.contains("no_such_route"), "{method} {path}: {body}");
+        assert!(
+            page.contains(&format!("{method} {path}")),
+            "/developers lacks {method} {path}"
+        );
+    }
+    // What the document does not name is not there.
+    let missing = app
+        .http
+        .get(app.url("/api/v1/requests"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(missing.status(), 405);
+    let nowhere = app
+        .http
+        .get(app.url("/api/v1/no/such/route"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(nowhere.status(), 404);
+    let body: Value = nowhere.json().await.expect("json");
+    assert_eq!(body["error"]["code"], "no_such_route");
+}
+
 both_backends!(
     catalogue_in_two_languages,
     submit_and_track,
     idempotency_keys,
     bad_input_is_refused_clearly,
-    plain_form_posts
+    plain_form_posts,
+    openapi_matches_the_routes
 );
 
 /// Riga's offset for a date near now (the test needs only the calendar day).

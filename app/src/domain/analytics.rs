@@ -105,6 +105,7 @@ pub fn percentile(histogram: &[(i64, i64)], p: u32) -> Option<i64> {
 
 /// A distribution summarised: how many, median and 90th percentile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Spread {
     pub count: i64,
     pub median: Option<i64>,

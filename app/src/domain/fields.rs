@@ -95,6 +95,7 @@ pub struct ChoiceOption {
 /// A field shown only when an earlier field has a given answer (for multiple choice: when
 /// that option is among the chosen).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ShowIf {
     pub field: String,
     pub equals: String,

@@ -97,6 +97,7 @@ impl Lang {
 /// How a request reached the institution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Channel {
     Web,
     InPerson,
@@ -120,6 +121,7 @@ impl Channel {
 /// Kind of institution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum InstitutionKind {
     State,
     Municipality,

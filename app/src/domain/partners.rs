@@ -8,6 +8,7 @@ use std::net::IpAddr;
 
 /// What a webhook can be told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum EventType {
     /// A request was submitted for one of the webhook's services.
     #[serde(rename = "request.created")]

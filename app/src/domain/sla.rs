@@ -35,6 +35,7 @@ impl SlaStage {
 /// Where a request stands against its service level (also in the JSON API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum SlaState {
     OnTime,
     AtRisk,

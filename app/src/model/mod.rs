@@ -8,9 +8,11 @@ use crate::domain::{
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod developers;
 mod editor;
 mod partners;
 mod requester;
+pub use developers::*;
 pub use editor::*;
 pub use partners::*;
 pub use requester::*;
@@ -335,6 +337,7 @@ pub struct StaffNotification {
 
 /// A personal API token as its owner sees it (the secret is shown only once).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
@@ -370,6 +373,7 @@ pub struct Compared {
 
 /// Counters of one period (see `AnalyticsSummary`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PeriodCounts {
     pub received: i64,
     pub fulfilled: i64,
@@ -386,6 +390,7 @@ pub struct PeriodCounts {
 /// Lead times of the requests that completed a stage in the period. Registration in whole
 /// hours, the rest in whole days (nearest-rank percentiles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LeadTimes {
     pub register_hours: crate::domain::analytics::Spread,
     pub decide_days: crate::domain::analytics::Spread,
@@ -395,6 +400,7 @@ pub struct LeadTimes {
 
 /// One step of a trend (a calendar month, local time).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TrendPoint {
     /// `YYYY-MM`.
     pub label: String,
@@ -405,7 +411,9 @@ pub struct TrendPoint {
 
 /// One part of the scope (an institution, a service) with its own figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Breakdown {
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "institution:VNP"))]
     pub scope: crate::domain::analytics::Scope,
     pub name: String,
     pub counts: PeriodCounts,
@@ -414,7 +422,9 @@ pub struct Breakdown {
 
 /// The figures for a scope and period.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct AnalyticsSummary {
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "institution:VNP"))]
     pub scope: crate::domain::analytics::Scope,
     pub scope_name: String,
     /// Local dates, inclusive.
@@ -631,6 +641,7 @@ pub struct AuditFilter {
 
 /// Who sees an attachment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Visibility {
     /// The requester's own files (with the request or an answer): requester and staff.

@@ -15,7 +15,6 @@ pub mod mailer;
 pub mod notify;
 pub mod oidc;
 pub mod open311;
-pub mod partner_api;
 pub mod partners;
 pub mod profile;
 pub mod secret;

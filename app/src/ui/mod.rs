@@ -4,6 +4,7 @@ pub mod admin;
 mod analytics;
 pub mod citizen;
 mod common;
+pub mod developers;
 mod editor;
 mod file_field;
 mod institution;
@@ -71,6 +72,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/my") view=my_requests::MyRequestsPage ssr=SsrMode::Async />
                         <Route path=path!("/privacy") view=privacy::PrivacyPage ssr=SsrMode::Async />
                         <Route path=path!("/accessibility") view=privacy::AccessibilityPage ssr=SsrMode::Async />
+                        <Route path=path!("/developers") view=developers::DevelopersPage ssr=SsrMode::Async />
                         <Route path=path!("/staff/privacy") view=privacy::ViewsPage ssr=SsrMode::Async />
                         <Route path=path!("/staff") view=staff::StaffHome ssr=SsrMode::Async />
                         <Route path=path!("/staff/new") view=staff::InPersonPage ssr=SsrMode::Async />
@@ -230,6 +232,7 @@ fn Footer() -> impl IntoView {
                 <ul class="inline-list">
                     <li><a href="/privacy">{t!(i18n, privacy.title)}</a></li>
                     <li><a href="/accessibility">{t!(i18n, accessibility.title)}</a></li>
+                    <li><a href="/developers">{t!(i18n, developers.title)}</a></li>
                 </ul>
             </nav>
         </footer>

@@ -10,6 +10,7 @@ use std::fmt;
 /// Where a request is in its life. The order follows the four stages of the brief.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Status {
     Submitted,
     Registered,
@@ -92,6 +93,7 @@ impl fmt::Display for Status {
 /// The four stages of a request (apstrādes posmi).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Stage {
     Requesting,
     Processing,
@@ -226,6 +228,7 @@ pub enum Action {
 /// The kind of an action, without its payload: used for menus, history and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ActionKind {
     Submit,
     Register,

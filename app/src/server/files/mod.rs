@@ -189,8 +189,14 @@ async fn read_parts(
                     return Err(AppError::BadRequest);
                 }
             }
-            let value = String::from_utf8(bytes).map_err(|_| AppError::BadRequest)?;
-            post.text.push((name, value));
+            // Not text: refused at its name, like any other value that does not fit.
+            match String::from_utf8(bytes) {
+                Ok(value) => post.text.push((name, value)),
+                Err(_) => {
+                    post.errors
+                        .insert(name, crate::domain::FieldError::UnknownField);
+                }
+            }
         }
     }
     Ok(post)
