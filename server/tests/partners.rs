@@ -165,7 +165,7 @@ async fn webhooks_arrive_once_after_the_receiver_was_down(app: &TestApp) {
     )
     .await
     .expect("assess");
-    let client = webhook::client();
+    let client = webhook::client(true);
     assert_eq!(taka.drain_webhooks(&client).await.expect("round"), 2);
     let rows = outbox_rows(app).await;
     assert_eq!(rows.len(), 2);
@@ -280,7 +280,7 @@ async fn dead_letters_wait_for_staff(app: &TestApp) {
     taka.submit(parking_request(""), None)
         .await
         .expect("submit");
-    let client = webhook::client();
+    let client = webhook::client(true);
     let mut at = t0;
     for _ in 0..webhook::MAX_ATTEMPTS {
         taka.drain_webhooks(&client).await.expect("round");

@@ -99,24 +99,30 @@ fn is_local_host(host: &str) -> bool {
     if host == "localhost" || host.ends_with(".localhost") || !host.contains(['.', ':']) {
         return true;
     }
-    match host.parse::<IpAddr>() {
-        Ok(IpAddr::V4(a)) => {
-            a.is_loopback()
-                || a.is_private()
-                || a.is_link_local()
-                || a.is_unspecified()
-                || a.is_broadcast()
-                || a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64
-        }
-        Ok(IpAddr::V6(a)) => {
-            a.is_loopback()
+    host.parse::<IpAddr>().is_ok_and(|ip| !is_public_ip(ip))
+}
+
+/// Whether a webhook may go to this address: not loopback, private, link-local, shared
+/// (100.64.0.0/10), unspecified or broadcast. Checked for addresses in a registered URL and
+/// again for every address a host name resolves to when a delivery connects.
+pub fn is_public_ip(ip: IpAddr) -> bool {
+    let v4_local = |a: std::net::Ipv4Addr| {
+        a.is_loopback()
+            || a.is_private()
+            || a.is_link_local()
+            || a.is_unspecified()
+            || a.is_broadcast()
+            || a.octets()[0] == 100 && (a.octets()[1] & 0xc0) == 64
+    };
+    match ip {
+        IpAddr::V4(a) => !v4_local(a),
+        IpAddr::V6(a) => {
+            !(a.is_loopback()
                 || a.is_unspecified()
                 || (a.segments()[0] & 0xfe00) == 0xfc00
                 || (a.segments()[0] & 0xffc0) == 0xfe80
-                || a.to_ipv4_mapped()
-                    .is_some_and(|v4| v4.is_loopback() || v4.is_private() || v4.is_link_local())
+                || a.to_ipv4_mapped().is_some_and(v4_local))
         }
-        Err(_) => false,
     }
 }
 
@@ -263,6 +269,33 @@ mod tests {
             check_webhook_url(&long, false),
             Err(FieldError::TooLong { max: MAX_URL })
         );
+    }
+
+    #[test]
+    fn public_addresses() {
+        let public = |s: &str| is_public_ip(s.parse().unwrap());
+        for inside in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+        ] {
+            assert!(!public(inside), "{inside}");
+        }
+        for outside in ["8.8.8.8", "193.41.0.1", "100.128.0.1", "2001:4860::8888"] {
+            assert!(public(outside), "{outside}");
+        }
     }
 
     #[test]

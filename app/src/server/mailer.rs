@@ -313,7 +313,7 @@ pub async fn run_jobs(taka: Taka, mailer: Option<Mailer>, sweep_every: Duration)
     let hooks = {
         let taka = taka.clone();
         async move {
-            let client = crate::server::webhook::client();
+            let client = crate::server::webhook::client(taka.policy().webhooks_allow_local);
             loop {
                 if let Err(e) = taka.drain_webhooks(&client).await {
                     tracing::error!("webhooks: {e}");

@@ -24,14 +24,43 @@ const BATCH: i64 = 20;
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The HTTP client webhooks go out with: no redirects (the registered address is the only
-/// one), a short timeout.
-pub fn client() -> reqwest::Client {
+/// one), a short timeout, and host names resolved to public addresses only unless
+/// `allow_local` (`Policy::webhooks_allow_local`, development and tests).
+pub fn client(allow_local: bool) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .user_agent(concat!("Taka-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(std::sync::Arc::new(PublicOnly { allow_local }))
         .build()
         .unwrap_or_default()
+}
+
+/// A resolver that drops every address a webhook must not reach
+/// (`domain::partners::is_public_ip`). A partner's host name that points into our own
+/// network is refused when the delivery connects, and the connection goes to exactly the
+/// addresses checked here: there is no second lookup for DNS rebinding to answer
+/// differently. Addresses written in a URL are checked when the webhook is registered.
+struct PublicOnly {
+    allow_local: bool,
+}
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let allow_local = self.allow_local;
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let kept: Vec<std::net::SocketAddr> = found
+                .filter(|a| allow_local || crate::domain::partners::is_public_ip(a.ip()))
+                .collect();
+            if kept.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(kept.into_iter());
+            Ok(addrs)
+        })
+    }
 }
 
 /// The key a secret signs with: a `whsec_` secret is base64 (as Standard Webhooks
@@ -181,6 +210,22 @@ impl Taka {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A host name that resolves to loopback is refused unless local addresses are
+    /// allowed; then the same name reaches a real listener.
+    #[tokio::test]
+    async fn names_resolving_inside_are_refused() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = axum::Router::new().route("/hook", axum::routing::post(|| async { "ok" }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let url = format!("http://localhost:{port}/hook");
+        let refused = client(false).post(&url).send().await.unwrap_err();
+        let chain = format!("{refused:?}");
+        assert!(chain.contains("has no public address"), "{chain}");
+        let answer = client(true).post(&url).send().await.unwrap();
+        assert_eq!(answer.status(), 200);
+    }
 
     /// The example of the Standard Webhooks specification's reference libraries.
     #[test]
