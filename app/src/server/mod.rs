@@ -104,12 +104,13 @@ pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> String {
     set_cookie(session_cookie_name(secure), token, max_age, secure)
 }
 
+/// A cookie's name: the `__Host-` one with secure cookies, else the plain one.
+fn cookie_name(secure: bool, host: &'static str, plain: &'static str) -> &'static str {
+    if secure { host } else { plain }
+}
+
 pub fn session_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        SESSION_COOKIE
-    } else {
-        SESSION_COOKIE_PLAIN
-    }
+    cookie_name(secure, SESSION_COOKIE, SESSION_COOKIE_PLAIN)
 }
 
 /// The session token the request carries, under the one name this server uses.
@@ -118,11 +119,7 @@ pub fn session_token(headers: &HeaderMap, secure: bool) -> Option<String> {
 }
 
 pub fn notice_cookie_name(secure: bool) -> &'static str {
-    if secure {
-        NOTICE_COOKIE
-    } else {
-        NOTICE_COOKIE_PLAIN
-    }
+    cookie_name(secure, NOTICE_COOKIE, NOTICE_COOKIE_PLAIN)
 }
 
 /// A `Set-Cookie` carrying `sealed` (from `Secret::seal`) as the one-time notice; an empty
@@ -138,21 +135,13 @@ pub fn notice_cookie(sealed: &str, secure: bool) -> String {
 
 /// A `Set-Cookie` for the requester's session (`max_age` 0 clears it).
 pub fn requester_cookie(token: &str, max_age: i64, secure: bool) -> String {
-    let name = if secure {
-        REQUESTER_COOKIE
-    } else {
-        REQUESTER_COOKIE_PLAIN
-    };
+    let name = cookie_name(secure, REQUESTER_COOKIE, REQUESTER_COOKIE_PLAIN);
     set_cookie(name, token, max_age, secure)
 }
 
 /// A `Set-Cookie` for the sign-in under way (`max_age` 0 clears it).
 pub fn signin_cookie(state: &str, max_age: i64, secure: bool) -> String {
-    let name = if secure {
-        SIGNIN_COOKIE
-    } else {
-        SIGNIN_COOKIE_PLAIN
-    };
+    let name = cookie_name(secure, SIGNIN_COOKIE, SIGNIN_COOKIE_PLAIN);
     set_cookie(name, state, max_age, secure)
 }
 
@@ -160,11 +149,7 @@ pub fn signin_cookie(state: &str, max_age: i64, secure: bool) -> String {
 pub fn signin_state(headers: &HeaderMap, secure: bool) -> Option<String> {
     cookie(
         headers,
-        if secure {
-            SIGNIN_COOKIE
-        } else {
-            SIGNIN_COOKIE_PLAIN
-        },
+        cookie_name(secure, SIGNIN_COOKIE, SIGNIN_COOKIE_PLAIN),
     )
 }
 
@@ -172,11 +157,7 @@ pub fn signin_state(headers: &HeaderMap, secure: bool) -> Option<String> {
 pub fn requester_token(headers: &HeaderMap, secure: bool) -> Option<String> {
     cookie(
         headers,
-        if secure {
-            REQUESTER_COOKIE
-        } else {
-            REQUESTER_COOKIE_PLAIN
-        },
+        cookie_name(secure, REQUESTER_COOKIE, REQUESTER_COOKIE_PLAIN),
     )
 }
 

@@ -65,10 +65,23 @@ pub struct AcceptLanguage(
     Option<String>,
 );
 
-/// The document of `/api/v1`, readable: operations by tag, then the schemas.
+/// The document of `/api/v1`, readable: operations by tag, then the schemas (made once).
 pub fn reference() -> ApiReference {
-    let doc = serde_json::to_value(super::document()).unwrap_or(Value::Null);
-    reference_from(&doc)
+    static REFERENCE: std::sync::OnceLock<ApiReference> = std::sync::OnceLock::new();
+    REFERENCE
+        .get_or_init(|| {
+            let doc = serde_json::to_value(super::document()).unwrap_or(Value::Null);
+            reference_from(&doc)
+        })
+        .clone()
+}
+
+/// A schema that says nothing: any value.
+fn any() -> ApiType {
+    ApiType {
+        text: "any".into(),
+        schema: None,
+    }
 }
 
 fn text(v: &Value, key: &str) -> String {
@@ -132,10 +145,7 @@ pub(super) fn type_of(schema: &Value) -> ApiType {
                     let parts: Vec<String> = prefix.iter().map(|p| type_of(p).text).collect();
                     format!("[{}]", parts.join(", "))
                 } else {
-                    let item = schema.get("items").map(type_of).unwrap_or(ApiType {
-                        text: "any".into(),
-                        schema: None,
-                    });
+                    let item = schema.get("items").map(type_of).unwrap_or_else(any);
                     schema_ref = item.schema.clone();
                     format!("array of {}", item.text)
                 }
@@ -243,10 +253,7 @@ pub(super) fn reference_from(doc: &Value) -> ApiReference {
                     name: text(p, "name"),
                     location: text(p, "in"),
                     required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
-                    kind: p.get("schema").map(type_of).unwrap_or(ApiType {
-                        text: "any".into(),
-                        schema: None,
-                    }),
+                    kind: p.get("schema").map(type_of).unwrap_or_else(any),
                     description: text(p, "description"),
                 })
                 .collect();
@@ -256,10 +263,7 @@ pub(super) fn reference_from(doc: &Value) -> ApiReference {
                     .into_iter()
                     .flatten()
                     .map(|(m, c)| {
-                        let kind = c.get("schema").map(type_of).unwrap_or(ApiType {
-                            text: "any".into(),
-                            schema: None,
-                        });
+                        let kind = c.get("schema").map(type_of).unwrap_or_else(any);
                         (m.clone(), kind)
                     })
                     .collect()

@@ -47,14 +47,18 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_json))
 }
 
-/// The OpenAPI document of `/api/v1`, built once.
+static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+
+/// The OpenAPI document of `/api/v1`, built once (by `router`, or here when no router was
+/// built, as in unit tests).
 pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
     DOC.get_or_init(|| routes().split_for_parts().1)
 }
 
 pub fn router() -> Router<AppState> {
-    let (router, _) = routes().split_for_parts();
+    let (router, doc) = routes().split_for_parts();
+    // The same routes give the same document: keep the first.
+    let _ = DOC.set(doc);
     router
         .fallback(|headers: HeaderMap| async move {
             let lang = accept_language(&headers);

@@ -301,7 +301,7 @@ pub async fn create_request(
             .await
             .map_err(refused(lang))?;
         let uploader = taka.uploader(client.0);
-        let post = crate::server::files::read_multipart(
+        let mut post = crate::server::files::read_multipart(
             &taka,
             mp,
             &uploader,
@@ -310,7 +310,6 @@ pub async fn create_request(
         )
         .await
         .map_err(|e| ApiError::new(e, lang))?;
-        let mut post = post;
         // After `request`, every part is a file: a plain field is not one the API takes.
         for (name, _) in std::mem::take(&mut post.text) {
             post.errors

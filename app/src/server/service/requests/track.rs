@@ -79,8 +79,7 @@ impl Taka {
         proof: impl Into<Proof>,
         lang: Lang,
     ) -> ServiceResult<TrackingView> {
-        let row = self.authorise_requester(reference, &proof.into()).await?;
-        self.tracking_view(&row, lang).await
+        Ok(self.open_tracking(reference, proof, lang).await?.1)
     }
 
     /// The requester opens the tracking page: the view, with how much changed since their
@@ -91,10 +90,21 @@ impl Taka {
         proof: impl Into<Proof>,
         lang: Lang,
     ) -> ServiceResult<TrackingView> {
-        let row = self.authorise_requester(reference, &proof.into()).await?;
-        let mut view = self.tracking_view(&row, lang).await?;
+        let (row, mut view) = self.open_tracking(reference, proof, lang).await?;
         view.new_updates = self.mark_seen(row.id).await?;
         Ok(view)
+    }
+
+    /// The request, once the proof is checked, and its requester's view.
+    async fn open_tracking(
+        &self,
+        reference: &str,
+        proof: impl Into<Proof>,
+        lang: Lang,
+    ) -> ServiceResult<(RequestRow, TrackingView)> {
+        let row = self.authorise_requester(reference, &proof.into()).await?;
+        let view = self.tracking_view(&row, lang).await?;
+        Ok((row, view))
     }
 
     pub(crate) async fn tracking_view(
